@@ -44,7 +44,7 @@ test('small arrays: same order as the native sort, including -0 before +0', () =
   );
 });
 
-type Kind = 'normal' | 'ties' | 'zeros' | 'subnormal' | 'huge' | 'float32' | 'mixed' | 'sorted' | 'reversed' | 'nearly';
+type Kind = 'normal' | 'ties' | 'zeros' | 'subnormal' | 'huge' | 'float32' | 'timestamps' | 'narrow' | 'mixed' | 'sorted' | 'reversed' | 'nearly';
 
 /** A deterministic large array of the given kind (n above the radix threshold). */
 function largeArray(kind: Kind, n: number, seed: number): Float64Array {
@@ -72,6 +72,14 @@ function largeArray(kind: Kind, n: number, seed: number): Float64Array {
       case 'float32':
         a[i] = Math.fround(g * 100);
         break;
+      case 'timestamps':
+        // Epoch ms within ~17 min share the high word: runs longer than the radix threshold.
+        a[i] = 1.7e12 + Math.floor(u() * 6e4) + u();
+        break;
+      case 'narrow':
+        // Runs of a few dozen to hundreds of values sharing the high word.
+        a[i] = -(1 + u() * 2 ** -14);
+        break;
       case 'mixed': {
         const r = u();
         a[i] = r < 0.2 ? g * 1e-310 : r < 0.4 ? g * 1e300 : r < 0.5 ? (u() < 0.5 ? 0 : -0) : r < 0.6 ? Math.round(g) : g;
@@ -90,7 +98,7 @@ function largeArray(kind: Kind, n: number, seed: number): Float64Array {
   return a;
 }
 
-const KINDS: Kind[] = ['normal', 'ties', 'zeros', 'subnormal', 'huge', 'float32', 'mixed', 'sorted', 'reversed', 'nearly'];
+const KINDS: Kind[] = ['normal', 'ties', 'zeros', 'subnormal', 'huge', 'float32', 'timestamps', 'narrow', 'mixed', 'sorted', 'reversed', 'nearly'];
 
 test('large arrays (radix path): same order as the native sort for every data kind', () => {
   fc.assert(

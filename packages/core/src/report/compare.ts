@@ -6,7 +6,7 @@ import { getDriftMethod } from '../drift/methods.js';
 import { categoricalColumnDrift, numericColumnDrift, type ColumnDriftOptions } from './column-drift.js';
 import { pearsonMatrix } from './correlations.js';
 import { categoricalDistribution, numericDistribution } from './distributions.js';
-import { columnHashes, duplicateRowCount, sameValues } from './hashing.js';
+import { duplicatedColumns, duplicateRowCount } from './hashing.js';
 import { modelQuality, type ModelQualityOptions } from './model-quality.js';
 import type { Profile } from './profile.js';
 import { columnQuality, DATA_QUALITY_DEFAULTS, type DataQualityOptions } from './quality.js';
@@ -203,21 +203,13 @@ function datasetChecks(schema: Schema, refTable: Table | null, refProfile: Profi
   const present = schema.columns.filter((c) => current.names.includes(c.name));
   const featureIdx = present.filter((c) => c.role === 'feature').map((c) => current.names.indexOf(c.name));
   // Duplicated feature columns in the current data.
-  const hashes = columnHashes({ names: featureIdx.map((i) => current.names[i]), columns: featureIdx.map((i) => current.columns[i]), numRows: current.numRows });
-  const seen = new Map<number, number>();
-  hashes.forEach((h, k) => {
-    const first = seen.get(h);
-    if (first === undefined) {
-      seen.set(h, k);
-      return;
-    }
-    const a = current.columns[featureIdx[first]];
-    const b = current.columns[featureIdx[k]];
-    if (current.numRows > 1 && sameValues(a, b)) {
-      const names: [string, string] = [current.names[featureIdx[first]], current.names[featureIdx[k]]];
+  const featureTable: Table = { names: featureIdx.map((i) => current.names[i]), columns: featureIdx.map((i) => current.columns[i]), numRows: current.numRows };
+  if (current.numRows > 1) {
+    for (const [i, j] of duplicatedColumns(featureTable)) {
+      const names: [string, string] = [featureTable.names[i], featureTable.names[j]];
       dq.findings.push({ type: 'duplicated_column', severity: 'warning', columns: names, message: `columns "${names[0]}" and "${names[1]}" hold identical values` });
     }
-  });
+  }
   // Duplicate rows (over every schema column present).
   const allIdx = present.map((c) => current.names.indexOf(c.name));
   const curDup = duplicateRowCount(current, allIdx);

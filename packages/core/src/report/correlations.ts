@@ -13,22 +13,25 @@ export const CORRELATION_MAX_ROWS = 200_000;
 
 export function pearsonMatrix(table: Table, names: readonly string[], maxRows = CORRELATION_MAX_ROWS): (number | null)[][] {
   const stride = Math.max(1, Math.ceil(table.numRows / maxRows));
+  const rows = Math.ceil(table.numRows / stride);
+  // The rows used, gathered once per column into a compact array and centred.
   const cols = names.map((name) => {
     const col = table.columns[table.names.indexOf(name)];
     if (!col || col.type !== 'number') return null;
     const v = col.values;
+    const centred = new Float64Array(rows);
     let sum = 0;
     let n = 0;
-    for (let i = 0; i < v.length; i += stride) {
+    for (let r = 0, i = 0; r < rows; r++, i += stride) {
       const x = v[i];
+      centred[r] = x;
       if (x - x === 0) {
         sum += x;
         n++;
       }
     }
     const mean = n ? sum / n : 0;
-    const centred = new Float64Array(v.length);
-    for (let i = 0; i < v.length; i++) centred[i] = v[i] - mean; // NaN/Inf stay non-finite
+    for (let r = 0; r < rows; r++) centred[r] -= mean; // NaN/Inf stay non-finite
     return centred;
   });
   const k = names.length;
@@ -41,7 +44,7 @@ export function pearsonMatrix(table: Table, names: readonly string[], maxRows = 
       const y = cols[b];
       if (!y) continue;
       let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, n = 0;
-      for (let i = 0; i < x.length; i += stride) {
+      for (let i = 0; i < rows; i++) {
         const xi = x[i];
         const yi = y[i];
         if (xi - xi === 0 && yi - yi === 0) {

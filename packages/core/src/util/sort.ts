@@ -72,7 +72,7 @@ export function sortedFiniteFast(sample: NumericSample): Float64Array {
     // typeof handles null/undefined; v - v === 0 is false for NaN and ±Infinity.
     if (typeof v === 'number' && v - v === 0) {
       out[k] = v;
-      countDigits(hist, words[2 * k], words[2 * k + 1]);
+      countHighDigits(hist, words[2 * k + 1]);
       k++;
     }
   }
@@ -113,24 +113,35 @@ function monotoneOrder(a: Float64Array): number {
 }
 
 /**
- * LSD radix sort on the order-preserving 64-bit key of each double: flip every bit
- * of a negative value, only the sign bit of a non-negative one. The key is derived
- * on the fly from the two 32-bit words; the doubles themselves are moved, so no bit
+ * Radix sort on the order-preserving 64-bit key of each double: flip every bit of
+ * a negative value, only the sign bit of a non-negative one. The key is derived on
+ * the fly from the two 32-bit words; the doubles themselves are moved, so no bit
  * pattern is ever reinterpreted as a (possibly canonicalised) NaN.
+ *
+ * Most significant word first: an LSD radix sort on the high word (sign, exponent,
+ * 20 mantissa bits; three passes), then each run of equal high words is ordered by
+ * its low word ({@link sortRunsByLowWord}). On spread-out data the runs are short
+ * (random doubles: almost all of length 1), so this costs three scatter passes
+ * instead of six; on concentrated data (timestamps, narrow ranges) long runs are
+ * radix-sorted on their low word alone.
  *
  * A pass is skipped when its digit is constant among the non-negative values and
  * constant among the negative ones: the sign is the most significant key bit, so
  * such a pass cannot change the final order (integers, float32-derived values and
  * other values with short mantissas skip most low passes this way).
+ *
+ * `firstPass`: 3 sorts by the high word and then the runs; 0 sorts by all six
+ * digits (used on runs, whose high-word passes are all skipped).
  */
-function radixSortFloat64(a: Float64Array, histograms?: Int32Array): void {
+function radixSortFloat64(a: Float64Array, histograms?: Int32Array, firstPass: 0 | 3 = 3): void {
+  const start: number = firstPass;
   const n = a.length;
   const words = new Int32Array(a.buffer, a.byteOffset, 2 * n);
-  const hist = histograms ?? signedHistograms(words, n);
+  const hist = histograms ?? signedHistograms(words, n, firstPass);
   const offsets = new Int32Array(PASSES * BUCKETS);
 
   const active: number[] = [];
-  for (let p = 0; p < PASSES; p++) {
+  for (let p = start; p < PASSES; p++) {
     const mask = p === 2 || p === 5 ? TOP_MASK : DIGIT_MASK;
     const out = p * BUCKETS;
     let sum = 0;
@@ -161,36 +172,84 @@ function radixSortFloat64(a: Float64Array, histograms?: Int32Array): void {
     }
     if (posBuckets > 1 || negBuckets > 1) active.push(p);
   }
-  if (active.length === 0) return;
 
-  const scratch = new Float64Array(n);
-  let src: Float64Array = a;
-  let dst: Float64Array = scratch;
-  let srcWords: Int32Array = words;
-  let dstWords: Int32Array = new Int32Array(scratch.buffer);
-  for (let k = 0; k < active.length; k++) {
-    const p = active[k];
-    const off = offsets.subarray(p * BUCKETS, (p + 1) * BUCKETS);
-    if (p < 3) scatterByLowWord(src, srcWords, dst, off, p * DIGIT_BITS);
-    else scatterByHighWord(src, srcWords, dst, off, (p - 3) * DIGIT_BITS);
-    const t = src;
-    src = dst;
-    dst = t;
-    const tw = srcWords;
-    srcWords = dstWords;
-    dstWords = tw;
+  if (active.length > 0) {
+    const scratch = new Float64Array(n);
+    let src: Float64Array = a;
+    let dst: Float64Array = scratch;
+    let srcWords: Int32Array = words;
+    let dstWords: Int32Array = new Int32Array(scratch.buffer);
+    for (let k = 0; k < active.length; k++) {
+      const p = active[k];
+      const off = offsets.subarray(p * BUCKETS, (p + 1) * BUCKETS);
+      if (p < 3) scatterByLowWord(src, srcWords, dst, off, p * DIGIT_BITS);
+      else scatterByHighWord(src, srcWords, dst, off, (p - 3) * DIGIT_BITS);
+      const t = src;
+      src = dst;
+      dst = t;
+      const tw = srcWords;
+      srcWords = dstWords;
+      dstWords = tw;
+    }
+    if (src !== a) a.set(src);
   }
-  if (src !== a) a.set(src);
+  if (firstPass === 3) sortRunsByLowWord(a, words);
+}
+
+/** Runs up to this length are finished by insertion sort. */
+const INSERTION_MAX = 24;
+
+/**
+ * Orders each run of values that share their high 32-bit word (after the array is
+ * sorted by the high word). Within a run all values have the same sign and
+ * exponent, so numeric order is the order of the key; `-0` and `+0` differ in the
+ * high word and never share a run.
+ */
+function sortRunsByLowWord(a: Float64Array, words: Int32Array): void {
+  const n = a.length;
+  let s = 0;
+  while (s < n) {
+    const hi = words[2 * s + 1];
+    let e = s + 1;
+    while (e < n && words[2 * e + 1] === hi) e++;
+    if (e - s > 1) sortRun(a, words, s, e);
+    s = e;
+  }
+}
+
+function sortRun(a: Float64Array, words: Int32Array, s: number, e: number): void {
+  const len = e - s;
+  if (len <= INSERTION_MAX) {
+    for (let i = s + 1; i < e; i++) {
+      const v = a[i];
+      let j = i - 1;
+      while (j >= s && a[j] > v) {
+        a[j + 1] = a[j];
+        j--;
+      }
+      a[j + 1] = v;
+    }
+    return;
+  }
+  // Runs of one repeated value (integers, ties) need nothing.
+  const lo = words[2 * s];
+  let k = s + 1;
+  while (k < e && words[2 * k] === lo) k++;
+  if (k === e) return;
+  const run = a.subarray(s, e);
+  if (len < RADIX_MIN_LENGTH) run.sort();
+  else radixSortFloat64(run, undefined, 0);
 }
 
 /**
- * Digit histograms in one pass: for the five lower digits, of the raw bits split by
- * sign (table 2p for non-negative values, 2p + 1 for negative ones); for the top
- * digit, of the key.
+ * Digit histograms in one pass: for the lower digits from `firstPass` on, of the
+ * raw bits split by sign (table 2p for non-negative values, 2p + 1 for negative
+ * ones); for the top digit, of the key.
  */
-function signedHistograms(words: Int32Array, n: number): Int32Array {
+function signedHistograms(words: Int32Array, n: number, firstPass: 0 | 3): Int32Array {
   const hist = new Int32Array(HIST_LENGTH);
-  for (let j = 0; j < 2 * n; j += 2) countDigits(hist, words[j], words[j + 1]);
+  if (firstPass === 0) for (let j = 0; j < 2 * n; j += 2) countDigits(hist, words[j], words[j + 1]);
+  else for (let j = 1; j < 2 * n; j += 2) countHighDigits(hist, words[j]);
   return hist;
 }
 
@@ -200,6 +259,12 @@ function countDigits(hist: Int32Array, lo: number, hi: number): void {
   hist[s + (lo & DIGIT_MASK)]++;
   hist[2 * BUCKETS + s + ((lo >>> 11) & DIGIT_MASK)]++;
   hist[4 * BUCKETS + s + (lo >>> 22)]++;
+  countHighDigits(hist, hi);
+}
+
+/** Add one value's high word to the histograms of the three high digits. */
+function countHighDigits(hist: Int32Array, hi: number): void {
+  const s = (hi >>> 31) * BUCKETS;
   hist[6 * BUCKETS + s + (hi & DIGIT_MASK)]++;
   hist[8 * BUCKETS + s + ((hi >>> 11) & DIGIT_MASK)]++;
   hist[10 * BUCKETS + ((hi ^ ((hi >> 31) | 0x80000000)) >>> 22)]++;
