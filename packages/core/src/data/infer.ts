@@ -24,28 +24,47 @@ const ID_MIN_ROWS = 20;
 /** Facts about one column that inference decides on. */
 export interface ColumnFacts {
   present: number;
-  /** Distinct values (up to 100,001); -1 for non-integer numeric columns, where it is not counted. */
+  /**
+   * Distinct values. Categorical columns: exact. Integer numeric columns: exact
+   * when at most {@link EXACT_DISTINCT_MAX} or when every value is distinct (what
+   * id and task inference ask); otherwise {@link EXACT_DISTINCT_MAX} + 1, meaning
+   * "more, with repeats". -1 for non-integer numeric columns, where it is not counted.
+   */
   distinct: number;
   meanLength: number;
   allIntegers: boolean;
 }
 
-/** Counts the facts inference needs (one pass over the column). */
+/** Integer columns: distinct values are counted exactly up to this many (classes of a target). */
+export const EXACT_DISTINCT_MAX = 20;
+
+/** Counts the facts inference needs (one pass over the column, plus a uniqueness check when needed). */
 export function columnFacts(col: Column): ColumnFacts {
   if (col.type === 'number') {
-    // Distinct values matter only for integer columns (ids, class labels): count them only there.
     let present = 0;
     let allIntegers = true;
+    let min = Infinity;
+    let max = -Infinity;
     const { values, nulls } = col;
     for (let i = 0; i < values.length; i++) {
       if (nulls && nulls[i]) continue;
       present++;
-      if (allIntegers && !Number.isInteger(values[i])) allIntegers = false;
+      const v = values[i];
+      if (allIntegers && !Number.isInteger(v)) allIntegers = false;
+      if (v < min) min = v;
+      if (v > max) max = v;
     }
+    // Distinct values matter only for integer columns (ids, class labels).
     if (!allIntegers) return { present, distinct: -1, meanLength: 0, allIntegers };
-    const seen = new Set<number>();
-    for (let i = 0; i < values.length && seen.size <= 100_000; i++) if (!(nulls && nulls[i])) seen.add(values[i]);
-    return { present, distinct: seen.size, meanLength: 0, allIntegers };
+    const few = new Set<number>();
+    for (let i = 0; i < values.length; i++) {
+      if (nulls && nulls[i]) continue;
+      few.add(values[i]);
+      if (few.size > EXACT_DISTINCT_MAX) break;
+    }
+    if (few.size <= EXACT_DISTINCT_MAX) return { present, distinct: few.size, meanLength: 0, allIntegers };
+    const unique = allDistinct(values, nulls, present, min, max);
+    return { present, distinct: unique ? present : EXACT_DISTINCT_MAX + 1, meanLength: 0, allIntegers };
   }
   const counts = new Uint32Array(col.dictionary.length);
   let present = 0;
@@ -65,6 +84,36 @@ export function columnFacts(col: Column): ColumnFacts {
     }
   }
   return { present, distinct, meanLength: present ? totalLength / present : 0, allIntegers: false };
+}
+
+/**
+ * Whether the present integer values are pairwise distinct: impossible when the
+ * range holds fewer integers than values; a bitmap over the range when it is
+ * small; otherwise a set, stopping at the first repeat.
+ */
+function allDistinct(values: Float64Array, nulls: Uint8Array | undefined, present: number, min: number, max: number): boolean {
+  const range = max - min + 1;
+  if (range < present) return false;
+  if (range <= 64 * present + 1024) {
+    const bits = new Uint32Array(Math.ceil(range / 32));
+    for (let i = 0; i < values.length; i++) {
+      if (nulls && nulls[i]) continue;
+      const k = values[i] - min;
+      const word = k >>> 5;
+      const bit = 1 << (k & 31);
+      if (bits[word] & bit) return false;
+      bits[word] |= bit;
+    }
+    return true;
+  }
+  const seen = new Set<number>();
+  for (let i = 0; i < values.length; i++) {
+    if (nulls && nulls[i]) continue;
+    const v = values[i] + 0; // -0 and +0 are one value
+    if (seen.has(v)) return false;
+    seen.add(v);
+  }
+  return true;
 }
 
 /** The kind of a column judged from its values. */
