@@ -49,3 +49,24 @@ test('a mostly numeric column with stray strings counts type violations', () => 
     assert.ok(Number.isNaN(col.values[2]) && Number.isNaN(col.values[4]));
   }
 });
+
+test('integer columns: ids by uniqueness on every path (range, bitmap, set), classes counted exactly', () => {
+  const n = 2000;
+  const cols: Record<string, number[]> = {
+    dense: Array.from({ length: n }, (_, i) => n - i), // unique, small range: bitmap
+    sparse: Array.from({ length: n }, (_, i) => i * 1_000_003 - 7e8), // unique, huge range: set
+    repeat_late: Array.from({ length: n }, (_, i) => (i === n - 1 ? 1_000_003 : i * 1_000_003)), // one repeat at the very end
+    repeat_bitmap: Array.from({ length: n }, (_, i) => (i === n - 1 ? 3 : i)), // one repeat, bitmap path
+    narrow: Array.from({ length: n }, (_, i) => i % 30), // range < rows: not unique without scanning
+    label: Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 1 : 0)),
+  };
+  // One table per column: at most one id is inferred per table.
+  const role = (name: string) => inferSchema(tableFromRows(cols[name].map((v) => ({ [name]: v })))).columns[0].role;
+  assert.equal(role('dense'), 'id');
+  assert.equal(role('sparse'), 'id');
+  assert.equal(role('repeat_late'), 'feature');
+  assert.equal(role('repeat_bitmap'), 'feature');
+  assert.equal(role('narrow'), 'feature');
+  const s = inferSchema(tableFromRows(cols.label.map((label, i) => ({ label, narrow: cols.narrow[i] }))), { target: 'label' });
+  assert.equal(s.task, 'binary');
+});
