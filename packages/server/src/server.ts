@@ -116,6 +116,11 @@ export async function createServer(opts: ServerOptions = {}): Promise<Modelwatch
       if (!m.schema) app.log.warn({ model: m.name }, 'model has no schema (schemaFrom: reference needs reference support); it is not registered');
     }
     await app.ready();
+    // The model gauges show the latest stored results from the start (a restart does not blank them);
+    // for a model whose monitors are configured, only those monitors' results.
+    metrics.models.setLogger(app.log);
+    const configured = new Map(config.models.filter((m) => m.monitors.length > 0).map((m) => [m.name, new Set(m.monitors.map((x) => x.name))]));
+    await metrics.models.restore(store, { keep: (model, monitor) => configured.get(model)?.has(monitor) ?? true });
   } catch (err) {
     await store.close().catch(() => undefined);
     throw err;
@@ -133,6 +138,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<Modelwatch
     };
     if (cutoffs.events === undefined && cutoffs.feedback === undefined && cutoffs.results === undefined) return;
     const deleted = await store.applyRetention(cutoffs);
+    if (cutoffs.results !== undefined) metrics.models.removeEndedBefore(cutoffs.results);
     app.log.info({ deleted }, 'retention applied');
   };
 

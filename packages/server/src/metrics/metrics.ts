@@ -8,6 +8,7 @@
  * `REJECT_REASONS`, routes by the route table).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ModelMetrics } from './model-metrics.js';
 
 export const OTHER_LABEL = '__other__';
 
@@ -24,6 +25,8 @@ export class ServerMetrics {
   readonly commitDuration: Histogram<'kind'>;
   readonly queueEvents: Gauge;
   readonly queueRequests: Gauge;
+  /** Model health gauges: the latest monitor results (drift, data quality, model quality). */
+  readonly models: ModelMetrics;
   private readonly versionLabels = new Map<string, Set<string>>();
 
   constructor(private readonly maxVersionLabels: number, opts: { defaultMetrics?: boolean } = {}) {
@@ -94,6 +97,7 @@ export class ServerMetrics {
       help: 'Requests waiting to be committed.',
       registers,
     });
+    this.models = new ModelMetrics(this.registry, { versionLabel: (model, version) => this.versionLabel(model, version) });
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
 
