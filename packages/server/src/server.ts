@@ -12,6 +12,7 @@ import type { ServerContext } from './http/context.js';
 import { WriteQueue } from './ingest/write-queue.js';
 import { ServerMetrics } from './metrics/metrics.js';
 import { DuckDBStore } from './store/duckdb/duckdb-store.js';
+import { ReferenceService } from './reference/service.js';
 import type { Store } from './store/store.js';
 
 export interface ServerOptions {
@@ -40,6 +41,8 @@ export interface ModelwatchServer {
   readonly config: ModelwatchConfig;
   readonly metrics: ServerMetrics;
   readonly queue: WriteQueue;
+  /** Model references: the provider monitors read (`get(model)`), uploads and configured files. */
+  readonly references: ReferenceService;
   /** `http://host:port` once listening. */
   url?: string;
   /** Starts listening on the configured host and port; resolves with the URL. */
@@ -100,7 +103,11 @@ export async function createServer(opts: ServerOptions = {}): Promise<Modelwatch
     },
   });
   let ready = false;
-  const ctx: ServerContext = { config, store, queue, metrics, plans: new PlanCache(), ready: () => ready && queue.accepting };
+  const references = new ReferenceService(store, config, {
+    onModel: (m) => metrics.declareVersions(m.name, m.versions),
+    read: config.store.type === 'duckdb' ? { threads: config.store.threads, memoryLimit: config.store.memoryLimit } : undefined,
+  });
+  const ctx: ServerContext = { config, store, queue, metrics, plans: new PlanCache(), references, ready: () => ready && queue.accepting };
   let app: FastifyInstance;
   try {
     // Config as code: models with a schema are registered (the file wins over the API).
@@ -112,9 +119,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<Modelwatch
     }
     for (const m of await store.listModels()) metrics.declareVersions(m.name, m.versions);
     app = await buildApp(ctx, { logger: opts.logger });
-    for (const m of config.models) {
-      if (!m.schema) app.log.warn({ model: m.name }, 'model has no schema (schemaFrom: reference needs reference support); it is not registered');
-    }
+    // Configured reference files (unchanged ones are not read again); schemaFrom: reference registers the model.
+    await references.start(app.log);
     await app.ready();
     // The model gauges show the latest stored results from the start (a restart does not blank them);
     // for a model whose monitors are configured, only those monitors' results.
@@ -148,6 +154,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<Modelwatch
     config,
     metrics,
     queue,
+    references,
     async listen() {
       await app.listen({ port: config.server.port, host: config.server.host });
       const address = app.server.address();

@@ -212,13 +212,15 @@ describe('HTTP API', () => {
     assert.deepEqual(json(await s.app.inject({ method: 'GET', url: '/readyz' })), { status: 'ready' });
     const doc = json(await s.app.inject({ method: 'GET', url: '/docs/json' }));
     assert.equal(doc.openapi, '3.0.3');
-    for (const path of ['/v1/models/{model}', '/v1/models', '/v1/models/{model}/events', '/v1/models/{model}/feedback', '/metrics', '/healthz', '/readyz']) {
+    for (const path of ['/v1/models/{model}', '/v1/models', '/v1/models/{model}/events', '/v1/models/{model}/feedback', '/v1/models/{model}/reference', '/metrics', '/healthz', '/readyz']) {
       assert.ok(doc.paths[path], `missing ${path}`);
     }
     const page = await s.app.inject({ method: 'GET', url: '/docs' });
     assert.ok([200, 302].includes(page.statusCode));
     errorBody(await s.app.inject({ method: 'GET', url: '/v2/nothing' }), 404, 'not_found');
-    errorBody(await s.app.inject({ method: 'PUT', url: '/v1/models/fraud/reference', headers: { 'content-type': 'text/csv' }, payload: 'a,b\n1,2\n' }), 501, 'not_implemented');
+    // Reference uploads are checked against the schema (see reference.test.ts): a file without the features is refused.
+    const missing = errorBody(await s.app.inject({ method: 'PUT', url: '/v1/models/fraud/reference', headers: { 'content-type': 'text/csv' }, payload: 'a,b\n1,2\n' }), 422, 'missing_columns');
+    assert.match(missing.message, /"amount"/);
   });
 });
 

@@ -24,6 +24,7 @@ import type {
   ModelwatchConfig,
   MonitorConfig,
   NotificationChannel,
+  ReferenceSettings,
   RetentionSettings,
   ServerSettings,
   StoreSettings,
@@ -65,6 +66,8 @@ export const DEFAULTS = {
   retentionIntervalMs: 3_600_000,
   notificationTimeoutMs: 10_000,
   notificationMaxAttempts: 5,
+  referenceMaxBytes: 512 * 1024 * 1024,
+  referenceMaxRows: 1_000_000,
 } as const;
 
 const fileChecker = Compile(ConfigFileSchema);
@@ -109,13 +112,14 @@ export function resolveConfig(raw: unknown, ctx: ConfigContext = {}): Modelwatch
   const auth = resolveAuth(file.auth, env, out);
   const store = resolveStore(file.store, server.dataDir, out);
   const retention = resolveRetention(file.retention, out);
+  const references = resolveReferences(file.references ?? {}, baseDir, out);
   const notifications = resolveNotifications(file.notifications ?? [], out);
   const channelNames = new Set(notifications.map((n) => n.name));
   const models = Object.entries(file.models ?? {}).map(([name, m]) => resolveModel(name, m, baseDir, channelNames, out));
   if (models.length > server.maxModels) out.push({ path: 'models', message: `at most ${server.maxModels} models (server.maxModels)` });
 
   if (out.length > 0) throw new ConfigError(out, ctx.source);
-  return { server, auth, store, retention, models, notifications, source: ctx.source };
+  return { server, auth, store, retention, references, models, notifications, source: ctx.source };
 }
 
 /** The configuration of `modelwatch serve` with no file: every default. */
@@ -234,6 +238,20 @@ function resolveRetention(r: ConfigFile['retention'], out: Problem[]): Retention
   };
 }
 
+function resolveReferences(r: NonNullable<ConfigFile['references']>, baseDir: string, out: Problem[]): ReferenceSettings {
+  let maxBytes: number = DEFAULTS.referenceMaxBytes;
+  if (r.maxBytes !== undefined) {
+    const b = parseByteSize(r.maxBytes);
+    if (b === null || b < 1024) out.push({ path: 'references.maxBytes', message: `expected a size of at least 1kb like "512mb" (got ${JSON.stringify(r.maxBytes)})` });
+    else maxBytes = b;
+  }
+  return {
+    maxBytes,
+    maxRows: r.maxRows ?? DEFAULTS.referenceMaxRows,
+    paths: [...new Set((r.paths ?? []).map((p) => absolute(p, baseDir)))],
+  };
+}
+
 function resolveNotifications(list: NonNullable<ConfigFile['notifications']>, out: Problem[]): NotificationChannel[] {
   const names = new Set<string>();
   return list.map((n, i) => {
@@ -266,6 +284,7 @@ function resolveModel(name: string, m: RawModel, baseDir: string, channels: Set<
   if (m.schema !== undefined && m.schemaFrom !== undefined) out.push({ path: at, message: 'give either schema or schemaFrom, not both' });
   if (m.schemaFrom === 'reference' && m.reference === undefined) out.push({ path: `${at}.schemaFrom`, message: 'schemaFrom: reference needs a reference file' });
   if (m.schema === undefined && m.schemaFrom === undefined) out.push({ path: at, message: 'give a schema, or schemaFrom: reference with a reference file' });
+  if (m.roles !== undefined && m.schemaFrom !== 'reference') out.push({ path: `${at}.roles`, message: 'roles name columns for a schema inferred from the reference; use them with schemaFrom: reference' });
   let task: Task | undefined = m.task;
   if (schema?.task !== undefined) {
     if (task !== undefined && task !== schema.task) out.push({ path: `${at}.task`, message: `task "${task}" differs from the schema's task "${schema.task}"` });
@@ -296,6 +315,7 @@ function resolveModel(name: string, m: RawModel, baseDir: string, channels: Set<
     schemaFrom: m.schemaFrom,
     versions: [...new Set((m.versions ?? []).map(String))],
     reference: m.reference === undefined ? undefined : absolute(m.reference, baseDir),
+    roles: m.roles === undefined ? undefined : { ...m.roles },
     monitors,
     alerts,
   };

@@ -163,6 +163,29 @@ const Alert = Type.Object(
   { additionalProperties: false, ...expect('an object {name, monitor, metric | expr, op, threshold, for, severity}') },
 );
 
+const ColumnName = Type.String({ minLength: 1, ...expect('a column name') });
+
+const Roles = Type.Object(
+  {
+    target: Type.Optional(ColumnName),
+    prediction: Type.Optional(ColumnName),
+    scores: Type.Optional(Type.Array(ColumnName, expect('a list of column names'))),
+    id: Type.Optional(ColumnName),
+    timestamp: Type.Optional(ColumnName),
+    segments: Type.Optional(Type.Array(ColumnName, expect('a list of column names'))),
+  },
+  { additionalProperties: false, ...expect('an object {target, prediction, scores, id, timestamp, segments}') },
+);
+
+const References = Type.Object(
+  {
+    maxBytes: Type.Optional(ByteSize),
+    maxRows: Type.Optional(PositiveInt),
+    paths: Type.Optional(Type.Array(Type.String({ minLength: 1, ...expect('a directory path') }), expect('a list of directories'))),
+  },
+  { additionalProperties: false, ...expect('an object {maxBytes, maxRows, paths}') },
+);
+
 const Model = Type.Object(
   {
     task: Type.Optional(Type.Union([Type.Literal('binary'), Type.Literal('multiclass'), Type.Literal('regression')], expect('one of binary, multiclass, regression'))),
@@ -171,10 +194,11 @@ const Model = Type.Object(
     schemaFrom: Type.Optional(Type.Literal('reference', expect('"reference"'))),
     versions: Type.Optional(Type.Array(Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Number()]), expect('a list of version names'))),
     reference: Type.Optional(Type.String({ minLength: 1, ...expect('a file path') })),
+    roles: Type.Optional(Roles),
     monitors: Type.Optional(Type.Array(Monitor, expect('a list of monitors'))),
     alerts: Type.Optional(Type.Array(Alert, expect('a list of alert rules'))),
   },
-  { additionalProperties: false, ...expect('an object {task, schema, versions, reference, monitors, alerts}') },
+  { additionalProperties: false, ...expect('an object {task, schema, schemaFrom, versions, reference, roles, monitors, alerts}') },
 );
 
 const Notification = Type.Object(
@@ -196,6 +220,7 @@ export const ConfigFileSchema = Type.Object(
     auth: Type.Optional(Auth),
     store: Type.Optional(Store),
     retention: Type.Optional(Retention),
+    references: Type.Optional(References),
     models: Type.Optional(
       Type.Record(Type.String({ pattern: MODEL_NAME_PATTERN }), Model, {
         additionalProperties: false,
@@ -205,7 +230,7 @@ export const ConfigFileSchema = Type.Object(
     ),
     notifications: Type.Optional(Type.Array(Notification, expect('a list of notification channels'))),
   },
-  { additionalProperties: false, ...expect('an object with sections server, auth, store, retention, models, notifications') },
+  { additionalProperties: false, ...expect('an object with sections server, auth, store, retention, references, models, notifications') },
 );
 
 export type ConfigFile = Type.Static<typeof ConfigFileSchema>;

@@ -159,6 +159,26 @@ export interface NotificationChannel {
   maxAttempts: number;
 }
 
+/** Column roles for inferring a model's schema from its reference (`schemaFrom: reference`); other columns are features. */
+export interface ReferenceRoles {
+  target?: string;
+  prediction?: string;
+  scores?: string[];
+  id?: string;
+  timestamp?: string;
+  segments?: string[];
+}
+
+/** How references are accepted (`PUT /v1/models/{model}/reference`) and kept. */
+export interface ReferenceSettings {
+  /** Largest reference upload in bytes; larger bodies get 413. */
+  maxBytes: number;
+  /** Most reference rows kept raw for exact tests; a larger reference keeps a deterministic uniform sample of this many. */
+  maxRows: number;
+  /** Directories (absolute) whose files a `{"path": ...}` request may name; empty: server-side paths are refused. */
+  paths: string[];
+}
+
 export interface ModelConfig {
   name: string;
   task?: Task;
@@ -168,6 +188,8 @@ export interface ModelConfig {
   versions: string[];
   /** Reference data file (CSV, Parquet, NDJSON); absolute. */
   reference?: string;
+  /** Roles for the schema inferred from the reference (with `schemaFrom: reference`). */
+  roles?: ReferenceRoles;
   monitors: MonitorConfig[];
   alerts: AlertRule[];
 }
@@ -178,6 +200,7 @@ export interface ModelwatchConfig {
   auth: AuthSettings | null;
   store: StoreSettings;
   retention: RetentionSettings;
+  references: ReferenceSettings;
   models: ModelConfig[];
   notifications: NotificationChannel[];
   /** Where the configuration came from (a file path), for messages. */

@@ -12,7 +12,8 @@ import type { ServerContext } from './context.js';
 import { installAuth } from './auth.js';
 import { installErrorHandlers, sendError, toHttpError } from './errors.js';
 import { registerIngestRoutes } from './routes/ingest.js';
-import { registerModelRoutes, registerReferenceRoute } from './routes/models.js';
+import { registerModelRoutes } from './routes/models.js';
+import { registerReferenceRoutes } from './routes/reference.js';
 import { ErrorResponse, HealthResponse } from './schemas.js';
 
 export interface BuildAppOptions {
@@ -89,6 +90,6 @@ export async function buildApp(ctx: ServerContext, opts: BuildAppOptions = {}): 
 
   registerModelRoutes(app, ctx);
   await app.register(async (scope) => registerIngestRoutes(scope, ctx));
-  await app.register(async (scope) => registerReferenceRoute(scope));
+  await app.register(async (scope) => registerReferenceRoutes(scope, ctx));
   return app;
 }

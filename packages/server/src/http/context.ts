@@ -7,6 +7,7 @@ import { compileEventPlan } from '../ingest/events.js';
 import type { EventPlan } from '../ingest/events.js';
 import type { WriteQueue } from '../ingest/write-queue.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
+import type { ReferenceService } from '../reference/service.js';
 import type { ModelRecord, Store } from '../store/store.js';
 
 export interface ServerContext {
@@ -15,6 +16,8 @@ export interface ServerContext {
   queue: WriteQueue;
   metrics: ServerMetrics;
   plans: PlanCache;
+  /** Model references: uploads, and the provider monitors read. */
+  references: ReferenceService;
   /** False while starting and once shutting down. */
   ready(): boolean;
 }

@@ -21,6 +21,7 @@
  * model; an id re-used with a different `ts` is stored as a second event.
  */
 import type { Column, ColumnSchema, DictColumn, NumberColumn, Schema, Task } from '@modelwatch/core';
+import type { StoredReference } from '../reference/types.js';
 
 /** Roles whose values are stored with each event (one typed column each). */
 export const EVENT_COLUMN_ROLES = ['feature', 'prediction', 'score', 'segment'] as const;
@@ -370,6 +371,19 @@ export interface RetentionResult {
 }
 
 // ---------------------------------------------------------------------------
+// References
+
+/** A model's reference as a backend keeps it (the contract monitors read is {@link StoredReference}). */
+export interface ReferenceRecord extends StoredReference {
+  /** Identity of a configuration file's reference (content hash and read settings), to skip unchanged files at start; `null` for uploads. */
+  fingerprint: string | null;
+  /** The model's schema was inferred from this reference. */
+  schemaInferred: boolean;
+  /** Rows kept (`table.numRows` when the table is loaded); 0 when only the profile is kept. */
+  keptRows: number;
+}
+
+// ---------------------------------------------------------------------------
 // Errors
 
 /** A model that does not exist. */
@@ -455,6 +469,11 @@ export interface Store {
   putAlertStates(states: readonly AlertState[]): Promise<void>;
   logDeliveries(records: readonly DeliveryRecord[]): Promise<void>;
   getDeliveries(opts?: { model?: string; rule?: string; limit?: number }): Promise<DeliveryRecord[]>;
+
+  /** Stores the model's reference (profile and rows), replacing the previous one, in one durable transaction. */
+  putReference(ref: ReferenceRecord): Promise<void>;
+  /** The model's reference; its rows (`table`) only when `rows` is true, else `table: null`. */
+  getReference(model: string, opts?: { rows?: boolean }): Promise<ReferenceRecord | null>;
 
   /** Deletes data older than the cutoffs (by event time for events and feedback). */
   applyRetention(cutoffs: RetentionCutoffs): Promise<RetentionResult>;

@@ -1,6 +1,6 @@
 /**
- * `PUT /v1/models/{model}`, `GET /v1/models`, `GET /v1/models/{model}`, and the
- * reference upload placeholder.
+ * `PUT /v1/models/{model}`, `GET /v1/models`, `GET /v1/models/{model}` (the
+ * reference routes are in `reference.ts`).
  */
 import type { FastifyInstance } from 'fastify';
 import { Compile } from 'typebox/compile';
@@ -86,31 +86,6 @@ export function registerModelRoutes(app: FastifyInstance, ctx: ServerContext): v
       const model = await ctx.store.getModel(request.params.model);
       if (!model) throw new HttpError(404, 'model_not_found', `no model named "${request.params.model}"`);
       return modelJson(model);
-    },
-  );
-}
-
-/** The reference upload route, in its own scope: it accepts any content type (and answers 501 for now). */
-export function registerReferenceRoute(app: FastifyInstance): void {
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, null));
-  app.put<{ Params: { model: string } }>(
-    '/v1/models/:model/reference',
-    {
-      config: { scope: 'write' },
-      schema: {
-        summary: 'Upload the reference dataset (not available in this version)',
-        tags: ['models'],
-        params: ModelParams,
-        response: { 501: ErrorResponse },
-      },
-    },
-    async (request) => {
-      throw new HttpError(
-        501,
-        'not_implemented',
-        `reference upload is not available in this version of modelwatch serve; model "${request.params.model}" keeps no reference yet (set models.<name>.reference in modelwatch.yaml once supported)`,
-      );
     },
   );
 }

@@ -46,6 +46,7 @@ import type {
   ModelRecord,
   NumericAggregate,
   ResultQuery,
+  ReferenceRecord,
   ResultRecord,
   RetentionCutoffs,
   RetentionResult,
@@ -81,6 +82,7 @@ import {
   stagingTable,
 } from './sql.js';
 import type { ModelLayout, PhysicalColumn } from './sql.js';
+import { REFERENCE_DDL, readReference, writeReference } from './references.js';
 import { count, num, toDictColumn, toNumberColumn } from './values.js';
 
 /** Options of {@link DuckDBStore.open}. */
@@ -203,7 +205,7 @@ export class DuckDBStore implements Store {
   }
 
   private async init(): Promise<void> {
-    for (const ddl of METADATA_DDL) await this.writer.run(ddl);
+    for (const ddl of [...METADATA_DDL, ...REFERENCE_DDL]) await this.writer.run(ddl);
     const meta = await this.writer.runAndReadAll(`SELECT value FROM mw_meta WHERE key = 'format'`);
     const rows = meta.getRows();
     if (rows.length === 0) await this.writer.run(`INSERT INTO mw_meta VALUES ('format', $1)`, [FORMAT_VERSION]);
@@ -1037,6 +1039,20 @@ export class DuckDBStore implements Store {
       status: r[6] === null ? null : num(r[6]),
       error: (r[7] as string | null) ?? null,
     }));
+  }
+
+  // -------------------------------------------------------------------------
+  // References (SQL in references.ts)
+
+  putReference(ref: ReferenceRecord): Promise<void> {
+    return this.exclusive(async () => {
+      this.state(ref.model);
+      await this.transaction(() => writeReference(this.writer, ref));
+    });
+  }
+
+  getReference(model: string, opts: { rows?: boolean } = {}): Promise<ReferenceRecord | null> {
+    return this.snapshot((c) => readReference(c, model, opts.rows ?? false));
   }
 
   // -------------------------------------------------------------------------
