@@ -19,6 +19,7 @@ export * from './drift/methods.js';
 export * from './report/types.js';
 export * from './report/profile.js';
 export * from './report/compare.js';
+export { Comparison, type ComparisonInit } from './report/comparison.js';
 export type { ColumnDriftOptions } from './report/column-drift.js';
 export { defaultNumericMethod, defaultCategoricalMethod } from './report/column-drift.js';
 export type { DataQualityOptions } from './report/quality.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { compare, tableFromColumns, type Table } from '@modelwatch/core';
-import { duplicatedColumns, duplicateRowCount, sameValues } from '../src/report/hashing.js';
+import { columnDigest, duplicatedColumns, duplicateRowCount, RowHashes, sameValues } from '../src/report/hashing.js';
 
 /** Brute force: rows minus distinct rows, rows keyed by their values (-0 as 0, missing as null). */
 function bruteDuplicateRows(rows: (number | string | null)[][]): number {
@@ -51,7 +51,7 @@ test('duplicateRowCount on 200k rows with planted repeats', () => {
   assert.equal(duplicateRowCount(t, [0, 1]), Math.floor(n / 7));
 });
 
-test('duplicatedColumns finds identical columns whatever their coding, and only those', () => {
+test('column digests match identical columns whatever their coding, and only those', () => {
   const n = 5000;
   const x = Array.from({ length: n }, (_, i) => (i % 11 === 0 ? null : i % 5 === 0 ? -0 : (i * 37) % 101));
   const xPlusZero = x.map((v) => (v === 0 ? 0 : v)); // -0 written as +0: the same values
@@ -65,7 +65,7 @@ test('duplicatedColumns finds identical columns whatever their coding, and only 
   const recoded = { ...t2.columns[0], codes: t2.columns[0].type === 'dict' ? t2.columns[0].codes.slice().reverse() : new Int32Array(0) };
   const table: Table = { names: [...t.names, 's2'], columns: [...t.columns, recoded as Table['columns'][number]], numRows: n };
   assert.ok(sameValues(table.columns[3], table.columns[4]), 'recoded dictionary column holds the same strings');
-  assert.deepEqual(duplicatedColumns(table), [[0, 1], [3, 4]]);
+  assert.deepEqual(duplicatedColumns(table.columns.map((c) => columnDigest(c, n))), [[0, 1], [3, 4]]);
 });
 
 test('compare reports duplicated feature columns and duplicate rows of the current data', () => {
@@ -79,4 +79,23 @@ test('compare reports duplicated feature columns and duplicate rows of the curre
   assert.deepEqual(dup.map((f) => f.columns), [['a', 'b']]);
   assert.deepEqual(r.dataQuality.duplicateRows, { reference: 0, current: n / 2 });
   assert.ok(r.dataQuality.findings.some((f) => f.type === 'duplicate_rows'));
+});
+
+test('RowHashes: the count does not depend on the order or batching of columns', () => {
+  const n = 10_000;
+  const t = tableFromColumns({
+    a: Array.from({ length: n }, (_, i) => i % 97),
+    b: Array.from({ length: n }, (_, i) => `s${i % 89}`),
+    c: Array.from({ length: n }, (_, i) => (i % 3 === 0 ? null : (i % 5) / 2)),
+  });
+  const rows = Array.from({ length: n }, (_, i) => t.names.map((_, c) => {
+    const col = t.columns[c];
+    return col.type === 'number' ? (col.nulls?.[i] ? null : col.values[i]) : col.codes[i] < 0 ? null : col.dictionary[col.codes[i]];
+  }));
+  const want = bruteDuplicateRows(rows);
+  for (const order of [[0, 1, 2], [2, 0, 1], [1, 2, 0]]) {
+    const h = new RowHashes(n);
+    for (const c of order) h.add(t.columns[c]);
+    assert.equal(h.duplicates(), want);
+  }
 });

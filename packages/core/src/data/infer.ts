@@ -144,36 +144,82 @@ export function looksLikeId(name: string, facts: ColumnFacts, kind: ColumnKind):
  * The result is a suggestion users edit: `modelwatch schema DATA` prints it.
  */
 export function inferSchema(table: Table, hints: RoleHints = {}): Schema {
-  const scoreClasses = normalizeScores(hints.scores);
-  const facts = table.columns.map((c) => columnFacts(c));
-  const kinds = table.columns.map((c, i) => inferKind(c, facts[i]));
-  const datetimeCols = table.names.filter((_, i) => kinds[i] === 'datetime');
-  const columns: ColumnSchema[] = table.names.map((name, i) => {
-    const kind = kinds[i];
+  const inference = new SchemaInference(hints);
+  table.names.forEach((name, i) => inference.add(name, table.columns[i]));
+  return inference.finish();
+}
+
+/**
+ * {@link inferSchema} one column at a time, for callers that never hold every
+ * column at once (the CLI reads wide files in batches of columns). Columns must
+ * be added in table order; the result equals `inferSchema` on the whole table.
+ */
+export class SchemaInference {
+  private readonly scoreClasses: Map<string, Label | undefined>;
+  private readonly columns: ColumnSchema[] = [];
+  /** Columns whose role was not given nor inferred as id: candidates for the timestamp role. */
+  private readonly defaulted = new Set<ColumnSchema>();
+  private readonly datetime: ColumnSchema[] = [];
+  private hasId = false;
+  private targetFacts: ColumnFacts | undefined;
+  private predictionFacts: ColumnFacts | undefined;
+
+  constructor(private readonly hints: RoleHints = {}) {
+    this.scoreClasses = normalizeScores(hints.scores);
+  }
+
+  /** Infers the next column's kind and role (the timestamp role is settled by `finish`). */
+  add(name: string, column: Column): ColumnSchema {
+    const hints = this.hints;
+    const facts = columnFacts(column);
+    const kind = inferKind(column, facts);
     let role: ColumnRole = 'feature';
+    let defaulted = false;
     if (hints.roles?.[name]) role = hints.roles[name];
     else if (name === hints.target) role = 'target';
     else if (name === hints.prediction) role = 'prediction';
-    else if (scoreClasses.has(name)) role = 'score';
+    else if (this.scoreClasses.has(name)) role = 'score';
     else if (name === hints.id) role = 'id';
     else if (name === hints.timestamp) role = 'timestamp';
     else if (hints.segments?.includes(name)) role = 'segment';
-    else if (!hints.id && looksLikeId(name, facts[i], kind)) role = 'id';
-    else if (!hints.timestamp && kind === 'datetime' && datetimeCols.length === 1) role = 'timestamp';
+    else if (!hints.id && looksLikeId(name, facts, kind)) role = 'id';
+    else defaulted = true;
+    // At most one id (the first); hints included.
+    if (role === 'id') {
+      if (this.hasId) role = 'feature';
+      this.hasId = true;
+    }
     const col: ColumnSchema = { name, kind, role };
-    if (role === 'score' && scoreClasses.get(name) !== undefined) col.scoreOf = scoreClasses.get(name);
+    if (role === 'score' && this.scoreClasses.get(name) !== undefined) col.scoreOf = this.scoreClasses.get(name);
+    if (defaulted) this.defaulted.add(col);
+    if (kind === 'datetime') this.datetime.push(col);
+    if (role === 'target') this.targetFacts ??= facts;
+    if (role === 'prediction') this.predictionFacts ??= facts;
+    this.columns.push(col);
     return col;
-  });
-  // At most one id / timestamp inferred from data (hints win).
-  for (const role of ['id', 'timestamp'] as const) {
-    const found = columns.filter((c) => c.role === role);
-    for (const c of found.slice(1)) c.role = 'feature';
   }
-  const schema: Schema = { columns };
-  const task = hints.task ?? inferTask(table, columns);
-  if (task) schema.task = task;
-  if (hints.positiveLabel !== undefined) schema.positiveLabel = hints.positiveLabel;
-  return schema;
+
+  /** The schema of every column added: the only datetime column becomes the timestamp, and the task is inferred. */
+  finish(): Schema {
+    const hints = this.hints;
+    const columns = this.columns;
+    if (!hints.timestamp && this.datetime.length === 1 && this.defaulted.has(this.datetime[0])) this.datetime[0].role = 'timestamp';
+    // At most one timestamp: the first in table order.
+    const timestamps = columns.filter((c) => c.role === 'timestamp');
+    for (const c of timestamps.slice(1)) c.role = 'feature';
+    const schema: Schema = { columns };
+    const task = hints.task ?? this.inferTask();
+    if (task) schema.task = task;
+    if (hints.positiveLabel !== undefined) schema.positiveLabel = hints.positiveLabel;
+    return schema;
+  }
+
+  private inferTask(): Task | undefined {
+    const target = this.columns.find((c) => c.role === 'target') ?? this.columns.find((c) => c.role === 'prediction');
+    if (!target) return undefined;
+    const facts = target.role === 'target' ? this.targetFacts! : this.predictionFacts!;
+    return taskFromFacts(target, facts);
+  }
 }
 
 function normalizeScores(scores: RoleHints['scores']): Map<string, Label | undefined> {
@@ -192,12 +238,9 @@ function scoreClassFromName(name: string, count: number): Label | undefined {
   return m ? m[1] : undefined;
 }
 
-/** The task suggested by the target (or, failing that, the prediction) column. */
-export function inferTask(table: Table, columns: ColumnSchema[]): Task | undefined {
-  const target = columns.find((c) => c.role === 'target') ?? columns.find((c) => c.role === 'prediction');
-  if (!target) return undefined;
-  const col = table.columns[table.names.indexOf(target.name)];
-  const facts = columnFacts(col);
+
+/** The task a target (or prediction) column suggests. */
+function taskFromFacts(target: ColumnSchema, facts: ColumnFacts): Task {
   if (target.kind === 'boolean') return 'binary';
   if (target.kind === 'numeric') {
     if (facts.allIntegers && facts.distinct <= 2) return 'binary';
@@ -205,4 +248,11 @@ export function inferTask(table: Table, columns: ColumnSchema[]): Task | undefin
     return 'regression';
   }
   return facts.distinct <= 2 ? 'binary' : 'multiclass';
+}
+
+/** The task suggested by the target (or, failing that, the prediction) column. */
+export function inferTask(table: Table, columns: ColumnSchema[]): Task | undefined {
+  const target = columns.find((c) => c.role === 'target') ?? columns.find((c) => c.role === 'prediction');
+  if (!target) return undefined;
+  return taskFromFacts(target, columnFacts(table.columns[table.names.indexOf(target.name)]));
 }

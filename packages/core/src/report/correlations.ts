@@ -1,4 +1,4 @@
-import type { Table } from '../data/table.js';
+import type { Column, Table } from '../data/table.js';
 
 /**
  * Pearson correlations between numeric columns, each pair on the rows where
@@ -11,30 +11,39 @@ import type { Table } from '../data/table.js';
  */
 export const CORRELATION_MAX_ROWS = 200_000;
 
-export function pearsonMatrix(table: Table, names: readonly string[], maxRows = CORRELATION_MAX_ROWS): (number | null)[][] {
-  const stride = Math.max(1, Math.ceil(table.numRows / maxRows));
-  const rows = Math.ceil(table.numRows / stride);
-  // The rows used, gathered once per column into a compact array and centred.
-  const cols = names.map((name) => {
-    const col = table.columns[table.names.indexOf(name)];
-    if (!col || col.type !== 'number') return null;
-    const v = col.values;
-    const centred = new Float64Array(rows);
-    let sum = 0;
-    let n = 0;
-    for (let r = 0, i = 0; r < rows; r++, i += stride) {
-      const x = v[i];
-      centred[r] = x;
-      if (x - x === 0) {
-        sum += x;
-        n++;
-      }
+/** The row stride used on a table of `numRows` rows. */
+export function correlationStride(numRows: number, maxRows = CORRELATION_MAX_ROWS): number {
+  return Math.max(1, Math.ceil(numRows / maxRows));
+}
+
+/**
+ * The rows a correlation uses (every `stride`-th), gathered into a compact array
+ * and centred on their finite mean; `null` for a non-numeric column. Missing and
+ * non-finite values stay non-finite and are skipped pairwise.
+ */
+export function centredRows(col: Column | undefined, numRows: number, stride: number): Float64Array | null {
+  if (!col || col.type !== 'number') return null;
+  const rows = Math.ceil(numRows / stride);
+  const v = col.values;
+  const centred = new Float64Array(rows);
+  let sum = 0;
+  let n = 0;
+  for (let r = 0, i = 0; r < rows; r++, i += stride) {
+    const x = v[i];
+    centred[r] = x;
+    if (x - x === 0) {
+      sum += x;
+      n++;
     }
-    const mean = n ? sum / n : 0;
-    for (let r = 0; r < rows; r++) centred[r] -= mean; // NaN/Inf stay non-finite
-    return centred;
-  });
-  const k = names.length;
+  }
+  const mean = n ? sum / n : 0;
+  for (let r = 0; r < rows; r++) centred[r] -= mean;
+  return centred;
+}
+
+/** The correlation matrix of columns prepared by {@link centredRows} (all of one length). */
+export function pearsonFromCentred(cols: readonly (Float64Array | null)[]): (number | null)[][] {
+  const k = cols.length;
   const out: (number | null)[][] = Array.from({ length: k }, () => new Array<number | null>(k).fill(null));
   for (let a = 0; a < k; a++) {
     const x = cols[a];
@@ -44,7 +53,7 @@ export function pearsonMatrix(table: Table, names: readonly string[], maxRows = 
       const y = cols[b];
       if (!y) continue;
       let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, n = 0;
-      for (let i = 0; i < rows; i++) {
+      for (let i = 0; i < x.length; i++) {
         const xi = x[i];
         const yi = y[i];
         if (xi - xi === 0 && yi - yi === 0) {
@@ -68,4 +77,10 @@ export function pearsonMatrix(table: Table, names: readonly string[], maxRows = 
     }
   }
   return out;
+}
+
+/** Pearson correlations between the named columns of a table (see the module comment). */
+export function pearsonMatrix(table: Table, names: readonly string[], maxRows = CORRELATION_MAX_ROWS): (number | null)[][] {
+  const stride = correlationStride(table.numRows, maxRows);
+  return pearsonFromCentred(names.map((name) => centredRows(table.columns[table.names.indexOf(name)], table.numRows, stride)));
 }

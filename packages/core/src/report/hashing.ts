@@ -3,11 +3,13 @@ import { sortFloat64 } from '../util/sort.js';
 
 /**
  * Finding duplicated rows and duplicated columns without comparing every pair of
- * values. Rows: two 32-bit hash lanes (murmur3-style mixing) per row, combined
- * into one exactly representable 53-bit double; sorted, equal neighbours are
- * repeats. Columns: a cheap fingerprint (kind, missing count, values at a few
- * evenly spaced rows) groups candidates, and only equal fingerprints are compared
- * value by value.
+ * values, and without holding every column at once (the CLI compares wide files a
+ * batch of columns at a time). Rows: two 32-bit hash lanes (murmur3-style mixing)
+ * per row, fed one column at a time, combined into one exactly representable
+ * 53-bit double; sorted, equal neighbours are repeats. Columns: a digest of the
+ * kind, the missing count, the values at a few evenly spaced rows and a 53-bit
+ * hash of the whole sequence; equal digests are duplicated columns (a false match
+ * needs a 53-bit collision on top of equal samples).
  */
 
 function mix(h: number, k: number): number {
@@ -75,16 +77,49 @@ function isNull(col: NumberColumn, i: number): boolean {
   return col.nulls !== undefined && col.nulls[i] === 1;
 }
 
-/** Rows sampled for column fingerprints. */
-const FINGERPRINT_ROWS = 64;
+/** Rows sampled for column digests. */
+const DIGEST_ROWS = 64;
+
+/** A 53-bit hash of a column's whole sequence of values (`-0` as `+0`, missing as missing). */
+function sequenceHash(col: Column, n: number): number {
+  let ha = 0x12345678;
+  let hb = 0x9abcdef0;
+  if (col.type === 'number') {
+    const words = new Int32Array(col.values.buffer, col.values.byteOffset, 2 * n);
+    for (let r = 0; r < n; r++) {
+      let lo = words[2 * r];
+      let hi = words[2 * r + 1];
+      if (isNull(col, r)) {
+        lo = NULL_A;
+        hi = NULL_B;
+      } else if (lo === 0 && hi === NEGATIVE_ZERO_HIGH) hi = 0;
+      ha = mix(mix(ha, lo), hi);
+      hb = mix(mix(hb, hi), lo);
+    }
+  } else {
+    const k = col.dictionary.length;
+    const da = new Int32Array(k);
+    const db = new Int32Array(k);
+    for (let i = 0; i < k; i++) {
+      da[i] = stringHash(col.dictionary[i], 0x811c9dc5);
+      db[i] = stringHash(col.dictionary[i], 0x01000193);
+    }
+    for (let r = 0; r < n; r++) {
+      const c = col.codes[r];
+      ha = mix(ha, c < 0 ? NULL_A : da[c]);
+      hb = mix(hb, c < 0 ? NULL_B : db[c]);
+    }
+  }
+  return (mix(ha, n) >>> 0) * 2097152 + ((mix(hb, n) >>> 0) & 0x1fffff);
+}
 
 /**
- * A fingerprint of a column's values: equal columns have equal fingerprints.
- * Used to group candidate duplicate columns before {@link sameValues}.
+ * A digest of a column's values over its first `n` rows: equal columns have equal
+ * digests; unequal ones collide with negligible probability.
  */
-function fingerprint(col: Column, n: number): string {
+export function columnDigest(col: Column, n: number): string {
   const parts: (string | number)[] = [col.type];
-  const step = Math.max(1, Math.floor(n / FINGERPRINT_ROWS));
+  const step = Math.max(1, Math.floor(n / DIGEST_ROWS));
   if (col.type === 'number') {
     let nulls = 0;
     if (col.nulls) for (let i = 0; i < n; i++) nulls += col.nulls[i];
@@ -96,32 +131,23 @@ function fingerprint(col: Column, n: number): string {
     parts.push(nulls);
     for (let i = 0; i < n; i += step) parts.push(col.codes[i] < 0 ? '\u0000null' : JSON.stringify(col.dictionary[col.codes[i]]));
   }
+  parts.push(sequenceHash(col, n));
   return parts.join('\u0001');
 }
 
 /**
- * Pairs `[i, j]` (`i < j`, indexes into `table.columns`) of columns holding the
- * same value in every row, each duplicate paired with the first column it equals.
+ * Pairs `[i, j]` (`i < j`, indexes into `digests`) of columns with equal digests,
+ * each duplicate paired with the first column it equals, ordered by `j`.
  */
-export function duplicatedColumns(table: Table): [number, number][] {
-  const n = table.numRows;
-  const groups = new Map<string, number[]>();
-  table.columns.forEach((col, i) => {
-    const key = fingerprint(col, n);
-    const g = groups.get(key);
-    if (g) g.push(i);
-    else groups.set(key, [i]);
-  });
+export function duplicatedColumns(digests: readonly string[]): [number, number][] {
+  const first = new Map<string, number>();
   const pairs: [number, number][] = [];
-  for (const members of groups.values()) {
-    const firsts: number[] = [];
-    for (const j of members) {
-      const first = firsts.find((i) => sameValues(table.columns[i], table.columns[j]));
-      if (first === undefined) firsts.push(j);
-      else pairs.push([first, j]);
-    }
-  }
-  return pairs.sort((a, b) => a[1] - b[1]);
+  digests.forEach((d, j) => {
+    const i = first.get(d);
+    if (i === undefined) first.set(d, j);
+    else pairs.push([i, j]);
+  });
+  return pairs;
 }
 
 /** Whether two columns hold the same values in every row (`-0` equals `+0`; missing equals missing). */
@@ -152,29 +178,49 @@ export function sameValues(a: Column, b: Column): boolean {
 }
 
 /**
- * Number of rows that repeat an earlier row: rows minus distinct rows, rows being
- * compared by a 53-bit hash of their values in `columns` (a false match needs two
- * distinct rows to collide in 53 bits).
+ * Row hashes fed one column at a time; {@link RowHashes.duplicates} counts the
+ * rows that repeat an earlier row (rows minus distinct rows), rows being compared
+ * by a 53-bit hash of their values in the columns added (a false match needs two
+ * distinct rows to collide in 53 bits). The order columns are added in does not
+ * change the count.
  */
+export class RowHashes {
+  private readonly ha: Int32Array;
+  private readonly hb: Int32Array;
+  private columns = 0;
+
+  constructor(readonly numRows: number) {
+    this.ha = new Int32Array(numRows).fill(0x2f1b3c4d);
+    this.hb = new Int32Array(numRows).fill(0x7a6b5c4d);
+  }
+
+  add(col: Column): void {
+    if (col.type === 'number') mixNumberColumn(col, this.numRows, this.ha, this.hb);
+    else mixDictColumn(col, this.numRows, this.ha, this.hb);
+    this.columns++;
+  }
+
+  duplicates(): number {
+    const n = this.numRows;
+    if (n < 2 || this.columns === 0) return 0;
+    const { ha, hb } = this;
+    // Sorting the keys and counting equal neighbours beats a hash set here: the
+    // radix sort streams through memory, a 2n-slot table misses the cache per row.
+    const keys = new Float64Array(n);
+    for (let r = 0; r < n; r++) {
+      // 32 bits of one lane and 21 of the other: an exact integer below 2^53.
+      keys[r] = (mix(ha[r], n) >>> 0) * 2097152 + ((mix(hb[r], n) >>> 0) & 0x1fffff);
+    }
+    sortFloat64(keys);
+    let duplicates = 0;
+    for (let r = 1; r < n; r++) if (keys[r] === keys[r - 1]) duplicates++;
+    return duplicates;
+  }
+}
+
+/** Number of rows of `table` that repeat an earlier row over the given columns (see {@link RowHashes}). */
 export function duplicateRowCount(table: Table, columns: readonly number[]): number {
-  const n = table.numRows;
-  if (n < 2 || columns.length === 0) return 0;
-  const ha = new Int32Array(n).fill(0x2f1b3c4d);
-  const hb = new Int32Array(n).fill(0x7a6b5c4d);
-  for (const ci of columns) {
-    const col = table.columns[ci];
-    if (col.type === 'number') mixNumberColumn(col, n, ha, hb);
-    else mixDictColumn(col, n, ha, hb);
-  }
-  // Sorting the keys and counting equal neighbours beats a hash set here: the
-  // radix sort streams through memory, a 2n-slot table misses the cache per row.
-  const keys = new Float64Array(n);
-  for (let r = 0; r < n; r++) {
-    // 32 bits of one lane and 21 of the other: an exact integer below 2^53.
-    keys[r] = (mix(ha[r], n) >>> 0) * 2097152 + ((mix(hb[r], n) >>> 0) & 0x1fffff);
-  }
-  sortFloat64(keys);
-  let duplicates = 0;
-  for (let r = 1; r < n; r++) if (keys[r] === keys[r - 1]) duplicates++;
-  return duplicates;
+  const hashes = new RowHashes(table.numRows);
+  for (const ci of columns) hashes.add(table.columns[ci]);
+  return hashes.duplicates();
 }
