@@ -7,11 +7,13 @@ import { demoDataCommand, type DemoDataFlags } from './commands/demo-data.js';
 import { profileCommand, type ProfileFlags } from './commands/profile.js';
 import { reportCommand, type ReportFlags } from './commands/report.js';
 import { schemaCommand, type SchemaFlags } from './commands/schema.js';
+import { LOG_LEVELS, serveCommand, type ServeFlags } from './commands/serve.js';
 
 /**
- * The `modelwatch` command line: `report`, `check`, `profile`, `schema` and
- * `demo-data`. `main(argv)` parses, runs one command and resolves to the exit
- * code; it never calls `process.exit` itself.
+ * The `modelwatch` command line: `report`, `check`, `profile`, `schema`,
+ * `demo-data` and `serve`. `main(argv)` parses, runs one command and resolves to
+ * the exit code; it never calls `process.exit` itself (except `serve` on a second
+ * stop signal, which stops at once).
  *
  * Exit codes: 0 success (for `check`: every test passed, warnings allowed),
  * 1 `check` found a failing test, 2 usage, input or internal error. Errors are
@@ -39,6 +41,7 @@ Examples:
   $ modelwatch profile train.parquet --target label --out train.profile.json
   $ modelwatch report -r train.profile.json -c today.csv --html report.html
   $ modelwatch schema train.csv --target label --out schema.json
+  $ modelwatch serve --config modelwatch.yaml --data ./modelwatch-data --port 8080
 
 Exit codes: 0 ok (check: all tests passed, warnings allowed), 1 check failed, 2 usage, input or internal error.
 Inputs: CSV, TSV, Parquet, NDJSON/JSONL, JSON array (by extension and content), or a profile as --reference.
@@ -146,6 +149,25 @@ Example:
     .option('--out-dir <dir>', 'directory to write jan.parquet and jun.parquet into', '.')
     .option('--source <file>', 'path of flights-3m.parquet (default: from an installed vega-datasets)')
     .action((flags: DemoDataFlags) => run((ctx) => demoDataCommand(ctx, flags), globals()));
+
+  program
+    .command('serve')
+    .description('run the monitoring service: HTTP API for models, prediction events and ground truth, monitors, Prometheus /metrics (until Ctrl+C / SIGTERM)')
+    .option('--config <file>', 'modelwatch.yaml: models, monitors, alerts, store, auth (default: none, every default)')
+    .option('--data <dir>', 'data directory of the embedded DuckDB store (default: ./modelwatch-data)')
+    .option('--port <port>', 'TCP port, 0 for any free port (default: 8080)')
+    .option('--host <address>', 'address to listen on (default: 127.0.0.1; without auth tokens keep it on loopback)')
+    .addOption(new Option('--log-level <level>', 'log level of the JSON logs on stderr').choices(LOG_LEVELS).default('info'))
+    .addHelpText('after', `
+Prints the API, docs and /metrics addresses on stdout once listening. SIGINT/SIGTERM stop it
+gracefully: in-flight requests finish, queued events are committed, the store is checkpointed.
+Exit codes: 0 stopped cleanly, 2 bad configuration (the setting is named), port in use, bad option.
+
+Examples:
+  $ modelwatch serve
+  $ modelwatch serve --config modelwatch.yaml --data /var/lib/modelwatch --port 8080
+  $ curl -s localhost:8080/metrics | grep modelwatch_feature_drift_detected`)
+    .action((flags: ServeFlags) => run((ctx) => serveCommand(ctx, flags), globals()));
 
   return program;
 }
