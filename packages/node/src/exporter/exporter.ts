@@ -1,0 +1,664 @@
+/**
+ * The exporter: sends prediction events and ground truth to `modelwatch serve`
+ * in the background.
+ *
+ * - **Never on the request path**: recording a prediction appends a reference to
+ *   a ring buffer (no serialisation, no I/O, no await, no throw). Batches are
+ *   serialised, compressed (gzip, on libuv's thread pool) and POSTed from timers.
+ * - **Batched**: a batch leaves when `batchSize` records are queued or every
+ *   `flushIntervalMs`, whichever comes first; one request in flight per model
+ *   and kind.
+ * - **Bounded memory**: per model and kind at most `maxQueue` queued records plus
+ *   one batch in flight; when the service is away too long the oldest records
+ *   are dropped and counted in `modelwatch_exporter_dropped_total{reason="overflow"}`.
+ * - **Retries** with exponential backoff and jitter on network errors, timeouts,
+ *   408, 409, 429 (honouring `Retry-After`), 503 and other 5xx; the server
+ *   de-duplicates re-sent events by `(id, ts)`, so a retry never double-counts.
+ *   Other 4xx answers (a bad batch, auth, unknown model) are counted in
+ *   `modelwatch_exporter_failed_total{reason}` and logged, not retried.
+ * - **Flush on shutdown**: `await exporter.close()` (and on SIGTERM/SIGINT with
+ *   `handleSignals`) sends what is queued, within `closeTimeoutMs`.
+ *
+ * Every record ends in exactly one of: sent, failed, dropped — or is still
+ * queued / in flight (see {@link Exporter.stats}).
+ */
+import { promisify } from 'node:util';
+import { constants as zlibConstants, gzip as gzipCb } from 'node:zlib';
+import { Registry, register as globalRegistry } from 'prom-client';
+import { hash32 } from '../hash.js';
+import { idOfSeq } from '../ids.js';
+import { validateInteger, validateModelName, validateNumber } from '../labels.js';
+import { exporterFamilies } from '../metrics/families.js';
+import type { ExporterFamilies } from '../metrics/families.js';
+import type { CounterCell } from '../metrics/buffered.js';
+import { RateLimitedLog, consoleLogger, silentLogger } from './logger.js';
+import type { Logger } from './logger.js';
+import { PredictionEvent, predictionLine, recordLine } from './records.js';
+import type { EventRecord, FeedbackRecord } from './records.js';
+import { Ring } from './ring.js';
+
+const gzip = promisify(gzipCb);
+
+export type Compression = 'gzip' | 'identity' | 'auto';
+export type RecordKind = 'events' | 'feedback';
+
+export interface RetryOptions {
+  /** First backoff delay (default 200 ms); it doubles per attempt. */
+  initialDelayMs?: number;
+  /** Largest backoff delay (default 30 s). */
+  maxDelayMs?: number;
+  /** Attempts per batch before it is dropped with reason `retries_exhausted` (default 15, ~4 minutes). */
+  maxAttempts?: number;
+}
+
+export interface ExporterOptions {
+  /** Base URL of `modelwatch serve`, e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  /** Bearer token with the `write` scope, when the service has auth configured. */
+  token?: string;
+  /** Records per request (default 500). */
+  batchSize?: number;
+  /** Longest time a record waits before its batch is sent (default 1000 ms). */
+  flushIntervalMs?: number;
+  /** Records queued per model and kind before the oldest are dropped (default 10 000). */
+  maxQueue?: number;
+  /**
+   * `gzip` always, `identity` never, `auto` (default): gzip, falling back to
+   * identity for good if the service answers a gzip request with 415 or 400
+   * before any gzip request succeeded (a service without gzip support).
+   */
+  compression?: Compression;
+  /**
+   * Share of prediction events sent, 0..1 (default 1). The decision is a hash of
+   * the event id, so feedback for a sampled-out event is skipped too. Metrics
+   * always count every prediction.
+   */
+  sampleRate?: number;
+  retry?: RetryOptions;
+  /** Timeout of one HTTP request (default 10 s). */
+  requestTimeoutMs?: number;
+  /** How long `close()` keeps trying to deliver what is queued (default 10 s). */
+  closeTimeoutMs?: number;
+  /** Registry of the exporter's own metrics (default: prom-client's global registry). */
+  registry?: Registry;
+  /** pino-style logger (default: stderr, each message at most once a minute); `false` for none. */
+  logger?: Logger | false;
+  /**
+   * Flush before the process exits on these signals (`true`: SIGTERM and SIGINT).
+   * When the application has no other listener for the signal, the signal is
+   * raised again after the flush so that the process ends as it would have.
+   */
+  handleSignals?: boolean | NodeJS.Signals[];
+}
+
+/** Per model and kind: where every record went. */
+export interface ChannelStats {
+  model: string;
+  kind: RecordKind;
+  /** Records accepted into the queue (after sampling). */
+  pushed: number;
+  /** Prediction events not queued because of `sampleRate`. */
+  sampledOut: number;
+  queued: number;
+  inFlight: number;
+  sent: number;
+  failed: number;
+  dropped: number;
+}
+
+type Outcome = { retry: false } | { retry: true; delayMs: number; countAttempt: boolean };
+const DONE: Outcome = { retry: false };
+
+/** Reason label of a non-retryable HTTP status. */
+function failureReason(status: number): string {
+  switch (status) {
+    case 400:
+      return 'bad_request';
+    case 401:
+      return 'unauthorized';
+    case 403:
+      return 'forbidden';
+    case 404:
+      return 'not_found';
+    case 413:
+      return 'too_large';
+    case 415:
+      return 'unsupported_media_type';
+    default:
+      return status >= 500 ? 'server_error' : 'client_error';
+  }
+}
+
+/** Milliseconds to wait from a `Retry-After` header (seconds or an HTTP date), or undefined. */
+export function parseRetryAfter(header: string | null, now = Date.now()): number | undefined {
+  if (header === null) return undefined;
+  const trimmed = header.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed) * 1000;
+  const t = Date.parse(trimmed);
+  return Number.isNaN(t) ? undefined : Math.max(0, t - now);
+}
+
+type Queued = PredictionEvent | EventRecord | FeedbackRecord;
+
+/** One model and kind: a ring of records, the batch in flight, and the loop sending them. */
+class Channel {
+  readonly ring: Ring<Queued>;
+  readonly url: string;
+  inflight: Queued[] | null = null;
+  private raw: Buffer | null = null;
+  private gz: Buffer | null = null;
+  private attempts = 0;
+  private running: Promise<void> | null = null;
+  private scheduled = false;
+  private wake: (() => void) | null = null;
+  private abort: AbortController | null = null;
+  /** A gzip request got 400/415 and this batch is being re-sent uncompressed to find out why. */
+  private probingIdentity = false;
+  closed = false;
+
+  pushed = 0;
+  sampledOut = 0;
+  sent = 0;
+  failed = 0;
+  dropped = 0;
+
+  private readonly sentCell: CounterCell;
+  private readonly retryCell: CounterCell;
+  private readonly overflowCell: CounterCell;
+  private readonly failedCells = new Map<string, CounterCell>();
+  private readonly droppedCells = new Map<string, CounterCell>();
+  private readonly pumpSoon = () => {
+    this.scheduled = false;
+    void this.pump(false);
+  };
+
+  constructor(
+    private readonly ex: Exporter,
+    readonly model: string,
+    readonly kind: RecordKind,
+    private readonly fam: ExporterFamilies,
+  ) {
+    this.ring = new Ring(ex.maxQueue);
+    this.url = `${ex.baseUrl}/v1/models/${encodeURIComponent(model)}/${kind}`;
+    this.sentCell = fam.sent.cell({ model, kind });
+    this.retryCell = fam.retries.cell({ model, kind });
+    this.overflowCell = this.droppedCell('overflow');
+  }
+
+  private droppedCell(reason: string): CounterCell {
+    let c = this.droppedCells.get(reason);
+    if (!c) this.droppedCells.set(reason, (c = this.fam.dropped.cell({ model: this.model, kind: this.kind, reason })));
+    return c;
+  }
+
+  private failedCell(reason: string): CounterCell {
+    let c = this.failedCells.get(reason);
+    if (!c) this.failedCells.set(reason, (c = this.fam.failed.cell({ model: this.model, kind: this.kind, reason })));
+    return c;
+  }
+
+  private drop(n: number, reason: string): void {
+    if (n <= 0) return;
+    this.dropped += n;
+    this.droppedCell(reason).value += n;
+  }
+
+  private fail(n: number, reason: string): void {
+    if (n <= 0) return;
+    this.failed += n;
+    this.failedCell(reason).value += n;
+  }
+
+  /** Hot path: queue one record. Never throws, never waits. */
+  push(item: Queued): void {
+    if (this.closed) {
+      this.drop(1, 'closed');
+      return;
+    }
+    this.pushed++;
+    if (this.ring.push(item)) {
+      this.dropped++;
+      this.overflowCell.value++;
+    }
+    if (this.ring.size >= this.ex.batchSize && !this.scheduled && this.running === null) {
+      this.scheduled = true;
+      setImmediate(this.pumpSoon);
+    }
+  }
+
+  get inFlightCount(): number {
+    return this.inflight === null ? 0 : this.inflight.length;
+  }
+
+  /** The running send loop, if any. */
+  get loopDone(): Promise<void> {
+    return this.running ?? Promise.resolve();
+  }
+
+  get idle(): boolean {
+    return this.ring.size === 0 && this.inflight === null;
+  }
+
+  /** Runs the send loop unless it is running; resolves when it stops. `force`: send partial batches too. */
+  pump(force: boolean): Promise<void> {
+    if (this.running) return this.running;
+    this.running = this.loop(force).finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async loop(force: boolean): Promise<void> {
+    try {
+      for (;;) {
+        if (this.ex.abandoned) return;
+        if (this.inflight === null) {
+          const size = this.ring.size;
+          if (size === 0 || (size < this.ex.batchSize && !force && !this.ex.closing)) return;
+          this.inflight = this.ring.take(this.ex.batchSize);
+          this.raw = null;
+          this.gz = null;
+          this.attempts = 0;
+          this.probingIdentity = false;
+        }
+        const outcome = await this.sendInflight();
+        if (!outcome.retry) {
+          this.inflight = null;
+          this.raw = this.gz = null;
+          continue;
+        }
+        // Shutdown deadline: leave the batch for abandon() to count.
+        if (this.ex.abandoned) return;
+        if (outcome.countAttempt) {
+          this.attempts++;
+          this.retryCell.value++;
+          if (this.attempts >= this.ex.maxAttempts) {
+            this.ex.log.warn(`exhausted:${this.model}:${this.kind}`, { model: this.model, kind: this.kind, records: this.inflight.length, attempts: this.attempts }, 'modelwatch exporter: giving up on a batch after repeated failures; records dropped');
+            this.drop(this.inflight.length, 'retries_exhausted');
+            this.inflight = null;
+            this.raw = this.gz = null;
+            continue;
+          }
+        }
+        if (outcome.delayMs > 0) await this.sleep(outcome.delayMs);
+      }
+    } catch (err) {
+      // Unexpected (a bug): never let it escape; the batch stays in flight and is retried on the next tick.
+      this.ex.log.warn(`bug:${this.model}`, { err: String(err) }, 'modelwatch exporter: unexpected error');
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      timer.unref();
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+    });
+  }
+
+  /** Ends a backoff wait and aborts the request in flight (shutdown deadline). */
+  interrupt(): void {
+    this.wake?.();
+    this.abort?.abort();
+  }
+
+  private encode(): Buffer {
+    const items = this.inflight!;
+    const lines: string[] = [];
+    let bad = 0;
+    for (const item of items) {
+      try {
+        lines.push(item instanceof PredictionEvent ? predictionLine(item) : recordLine(item));
+      } catch {
+        bad++;
+      }
+    }
+    if (bad > 0) {
+      this.fail(bad, 'unserializable');
+      this.ex.log.warn(`unserializable:${this.model}`, { model: this.model, kind: this.kind, records: bad }, 'modelwatch exporter: records that cannot be written as JSON (BigInt, cycles) were skipped');
+      // Keep `inflight` counting only what is actually sent.
+      this.inflight = items.slice(0, lines.length);
+    }
+    return Buffer.from(lines.length ? lines.join('\n') + '\n' : '', 'utf8');
+  }
+
+  private async sendInflight(): Promise<Outcome> {
+    const n = this.inflight!.length;
+    this.raw ??= this.encode();
+    if (this.inflight!.length === 0) return DONE;
+    const useGzip = this.ex.useGzip && !this.probingIdentity;
+    let body = this.raw;
+    if (useGzip) {
+      this.gz ??= await gzip(this.raw, { level: zlibConstants.Z_BEST_SPEED });
+      body = this.gz;
+    }
+    const headers: Record<string, string> = { 'content-type': 'application/x-ndjson' };
+    if (useGzip) headers['content-encoding'] = 'gzip';
+    if (this.ex.token) headers.authorization = `Bearer ${this.ex.token}`;
+    const ctrl = new AbortController();
+    this.abort = ctrl;
+    let status: number;
+    let text: string;
+    let retryAfter: string | null;
+    try {
+      const res = await fetch(this.url, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.any([ctrl.signal, AbortSignal.timeout(this.ex.requestTimeoutMs)]),
+      });
+      status = res.status;
+      retryAfter = res.headers.get('retry-after');
+      text = await res.text();
+    } catch (err) {
+      this.ex.log.warn(`network:${this.model}`, { model: this.model, kind: this.kind, url: this.url, err: (err as Error).message }, 'modelwatch exporter: cannot reach the service; retrying');
+      return this.backoff();
+    } finally {
+      this.abort = null;
+    }
+
+    if (status >= 200 && status < 300) {
+      if (useGzip) this.ex.gzipWorks();
+      if (this.probingIdentity) this.ex.gzipUnsupported(this.model);
+      this.account(text, this.inflight!.length);
+      return DONE;
+    }
+    if (useGzip && this.ex.gzipUnconfirmed && (status === 415 || status === 400)) {
+      // Maybe the service cannot read gzip bodies: send this batch uncompressed to find out.
+      this.probingIdentity = true;
+      return { retry: true, delayMs: 0, countAttempt: false };
+    }
+    if (status === 429 || status === 503) {
+      const wait = parseRetryAfter(retryAfter);
+      this.ex.log.warn(`busy:${this.model}`, { model: this.model, kind: this.kind, status, retryAfterMs: wait }, 'modelwatch exporter: the service is busy; retrying later');
+      return wait === undefined ? this.backoff() : { retry: true, delayMs: Math.min(wait, this.ex.maxRetryAfterMs), countAttempt: true };
+    }
+    if (status === 408 || status === 409 || (status >= 500 && status !== 501)) {
+      this.ex.log.warn(`status:${this.model}:${status}`, { model: this.model, kind: this.kind, status, body: text.slice(0, 300) }, 'modelwatch exporter: the service failed; retrying');
+      return this.backoff();
+    }
+    // Not retryable: the batch itself is refused.
+    const reason = failureReason(status);
+    this.fail(n, reason);
+    this.ex.log.warn(
+      `refused:${this.model}:${this.kind}:${status}`,
+      { model: this.model, kind: this.kind, status, records: n, body: text.slice(0, 500) },
+      status === 404 ? `modelwatch exporter: the service does not know model "${this.model}" (register it with PUT /v1/models/${this.model}); records dropped` : 'modelwatch exporter: the service refused a batch; records dropped',
+    );
+    return DONE;
+  }
+
+  private backoff(): Outcome {
+    const base = Math.min(this.ex.maxDelayMs, this.ex.initialDelayMs * 2 ** this.attempts);
+    // "Equal jitter": at least half the exponential delay, so retries never bunch at 0.
+    return { retry: true, delayMs: base / 2 + Math.random() * (base / 2), countAttempt: true };
+  }
+
+  /** Counts a 2xx answer: accepted records are sent, rejected ones failed (and logged). */
+  private account(text: string, n: number): void {
+    let accepted = n;
+    let rejected = 0;
+    try {
+      const body = JSON.parse(text) as { accepted?: unknown; rejectedCount?: unknown; rejected?: { reason?: string; field?: string; message?: string }[] };
+      if (typeof body.accepted === 'number') accepted = body.accepted;
+      if (typeof body.rejectedCount === 'number') rejected = body.rejectedCount;
+      const first = Array.isArray(body.rejected) ? body.rejected[0] : undefined;
+      if (rejected > 0 && first) {
+        this.ex.log.warn(`rejected:${this.model}:${this.kind}:${first.reason}`, { model: this.model, kind: this.kind, rejected, example: first }, 'modelwatch exporter: the service rejected records');
+      }
+    } catch {
+      // A 2xx without a JSON body: everything was accepted.
+    }
+    this.sent += accepted;
+    this.sentCell.value += accepted;
+    this.fail(n - accepted, 'rejected');
+  }
+
+  /** Drops what is left (shutdown deadline passed). */
+  abandon(): void {
+    this.drop(this.ring.clear(), 'shutdown');
+    if (this.inflight) this.drop(this.inflight.length, 'shutdown');
+    this.inflight = null;
+  }
+
+  stats(): ChannelStats {
+    return {
+      model: this.model,
+      kind: this.kind,
+      pushed: this.pushed,
+      sampledOut: this.sampledOut,
+      queued: this.ring.size,
+      inFlight: this.inFlightCount,
+      sent: this.sent,
+      failed: this.failed,
+      dropped: this.dropped,
+    };
+  }
+}
+
+/**
+ * Sends prediction events and ground truth to `modelwatch serve`. Create one per
+ * process and pass it to monitors (`wrap`, the Fastify plugin, the Express
+ * middleware); call `close()` on shutdown.
+ */
+export class Exporter {
+  readonly baseUrl: string;
+  readonly token: string | undefined;
+  readonly batchSize: number;
+  readonly flushIntervalMs: number;
+  readonly maxQueue: number;
+  readonly sampleRate: number;
+  readonly initialDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly maxAttempts: number;
+  readonly maxRetryAfterMs: number;
+  readonly requestTimeoutMs: number;
+  readonly closeTimeoutMs: number;
+  readonly log: RateLimitedLog;
+  readonly registry: Registry;
+  /** Integer threshold on hash32(id) below which an event is kept. */
+  private readonly sampleThreshold: number;
+  private readonly compression: Compression;
+  private gzipState: 'unknown' | 'yes' | 'no' = 'unknown';
+  private readonly channels = new Map<string, Channel>();
+  private readonly families: ExporterFamilies;
+  private readonly timer: NodeJS.Timeout;
+  private readonly reportQueue: () => void;
+  private readonly signalHandlers: [NodeJS.Signals, () => void][] = [];
+  closing = false;
+  abandoned = false;
+  private closed: Promise<void> | null = null;
+
+  constructor(opts: ExporterOptions) {
+    if (!opts || typeof opts.url !== 'string') throw new TypeError('url: expected the base URL of modelwatch serve, e.g. "http://127.0.0.1:8080"');
+    let parsed: URL;
+    try {
+      parsed = new URL(opts.url);
+    } catch {
+      throw new TypeError(`url: not a valid URL (got ${JSON.stringify(opts.url)})`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError(`url: expected http: or https: (got ${parsed.protocol})`);
+    this.baseUrl = opts.url.replace(/\/+$/, '');
+    if (opts.token !== undefined && (typeof opts.token !== 'string' || opts.token.length === 0 || /[\r\n]/.test(opts.token))) {
+      throw new TypeError('token: expected a non-empty string without line breaks');
+    }
+    this.token = opts.token;
+    this.batchSize = validateInteger(opts.batchSize ?? 500, 'batchSize', 1, 100_000);
+    this.flushIntervalMs = validateInteger(opts.flushIntervalMs ?? 1000, 'flushIntervalMs', 1, 3_600_000);
+    this.maxQueue = validateInteger(opts.maxQueue ?? 10_000, 'maxQueue', 1, 10_000_000);
+    this.sampleRate = validateNumber(opts.sampleRate ?? 1, 'sampleRate', 0, 1);
+    this.sampleThreshold = Math.floor(this.sampleRate * 4294967296);
+    this.initialDelayMs = validateInteger(opts.retry?.initialDelayMs ?? 200, 'retry.initialDelayMs', 1, 3_600_000);
+    this.maxDelayMs = validateInteger(opts.retry?.maxDelayMs ?? 30_000, 'retry.maxDelayMs', this.initialDelayMs, 3_600_000);
+    this.maxAttempts = validateInteger(opts.retry?.maxAttempts ?? 15, 'retry.maxAttempts', 1, 1_000_000);
+    this.maxRetryAfterMs = Math.max(this.maxDelayMs, 300_000);
+    this.requestTimeoutMs = validateInteger(opts.requestTimeoutMs ?? 10_000, 'requestTimeoutMs', 1, 3_600_000);
+    this.closeTimeoutMs = validateInteger(opts.closeTimeoutMs ?? 10_000, 'closeTimeoutMs', 0, 3_600_000);
+    const compression = opts.compression ?? 'auto';
+    if (!['gzip', 'identity', 'auto'].includes(compression)) throw new TypeError(`compression: expected "gzip", "identity" or "auto" (got ${JSON.stringify(compression)})`);
+    this.compression = compression;
+    this.log = new RateLimitedLog(opts.logger === false ? silentLogger : (opts.logger ?? consoleLogger));
+    this.registry = opts.registry ?? globalRegistry;
+    this.families = exporterFamilies(this.registry);
+    this.reportQueue = () => {
+      for (const ch of this.channels.values()) this.families.queue.set({ model: ch.model, kind: ch.kind }, ch.ring.size + ch.inFlightCount);
+    };
+    this.families.queueReporters.add(this.reportQueue);
+
+    this.timer = setInterval(() => {
+      for (const ch of this.channels.values()) if (!ch.idle) void ch.pump(true);
+    }, this.flushIntervalMs);
+    this.timer.unref();
+
+    const signals = opts.handleSignals === true ? (['SIGTERM', 'SIGINT'] as NodeJS.Signals[]) : opts.handleSignals || [];
+    for (const sig of signals) {
+      const handler = () => {
+        void this.close().finally(() => {
+          if (process.listenerCount(sig) === 0) process.kill(process.pid, sig);
+        });
+      };
+      process.once(sig, handler);
+      this.signalHandlers.push([sig, handler]);
+    }
+  }
+
+  /** Whether requests are gzip-compressed now. */
+  get useGzip(): boolean {
+    return this.compression === 'gzip' || (this.compression === 'auto' && this.gzipState !== 'no');
+  }
+
+  /** True until a gzip request has succeeded (in `auto` mode only). */
+  get gzipUnconfirmed(): boolean {
+    return this.compression === 'auto' && this.gzipState === 'unknown';
+  }
+
+  /** @internal */
+  gzipWorks(): void {
+    this.gzipState = 'yes';
+  }
+
+  /** @internal An identity re-send succeeded after the gzip request was refused. */
+  gzipUnsupported(model: string): void {
+    if (this.gzipState === 'unknown') {
+      this.gzipState = 'no';
+      this.log.info({ model }, 'modelwatch exporter: the service does not accept gzip bodies; sending uncompressed');
+    }
+  }
+
+  /** The queue of one model and kind (created on first use). */
+  channel(model: string, kind: RecordKind): Channel {
+    const key = `${kind}\u0000${model}`;
+    let ch = this.channels.get(key);
+    if (!ch) {
+      validateModelName(model);
+      ch = new Channel(this, model, kind, this.families);
+      if (this.closing) ch.closed = true;
+      this.channels.set(key, ch);
+    }
+    return ch;
+  }
+
+  /** Whether an event with this id is exported under `sampleRate` (always true at rate 1). */
+  sampled(id: string | number | undefined, seq: number): boolean {
+    if (this.sampleThreshold >= 4294967296) return true;
+    return hash32(id === undefined ? idOfSeq(seq) : String(id)) < this.sampleThreshold;
+  }
+
+  /** @internal Queues a prediction recorded by a monitor (sampling applied here). Never throws. */
+  pushPrediction(ch: Channel, e: PredictionEvent): void {
+    if (this.sampleThreshold < 4294967296 && !this.sampled(e.id, e.seq)) {
+      ch.sampledOut++;
+      return;
+    }
+    ch.push(e);
+  }
+
+  /**
+   * Queues ready-made event records (the service's format) for `model`. Never
+   * throws for bad records: the service rejects them and they are counted as failed.
+   */
+  sendEvent(model: string, events: EventRecord | readonly EventRecord[]): void {
+    const ch = this.channel(model, 'events');
+    for (const e of Array.isArray(events) ? events : [events as EventRecord]) {
+      if (this.sampleThreshold < 4294967296 && !(e && this.sampled(e.id, 0))) ch.sampledOut++;
+      else ch.push(e);
+    }
+  }
+
+  /**
+   * Queues ground truth for events of `model`, joined by id on the service (any
+   * time later; a later feedback for an id replaces the earlier). Feedback for
+   * events sampled out by `sampleRate` is skipped.
+   */
+  sendFeedback(model: string, feedback: FeedbackRecord | readonly FeedbackRecord[]): void {
+    const ch = this.channel(model, 'feedback');
+    for (const f of Array.isArray(feedback) ? feedback : [feedback as FeedbackRecord]) {
+      if (this.sampleThreshold < 4294967296 && !(f && this.sampled(f.id, 0))) ch.sampledOut++;
+      else ch.push(f);
+    }
+  }
+
+  /**
+   * Sends everything queued now; resolves `true` once all queues are empty, or
+   * `false` if `timeoutMs` (default `closeTimeoutMs`) passed first (sending goes on).
+   */
+  async flush(timeoutMs = this.closeTimeoutMs): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const busy = [...this.channels.values()].filter((ch) => !ch.idle);
+      if (busy.length === 0) return true;
+      const left = deadline - Date.now();
+      if (left <= 0 || this.abandoned) return false;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, left)));
+      await Promise.race([Promise.all(busy.map((ch) => ch.pump(true))), timeout]);
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Stops the timers, sends what is queued (retrying as usual) for at most
+   * `closeTimeoutMs`, then drops and counts what is left (`reason="shutdown"`).
+   * Records pushed afterwards are dropped (`reason="closed"`). Idempotent.
+   */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      this.closing = true;
+      clearInterval(this.timer);
+      for (const [sig, handler] of this.signalHandlers) process.removeListener(sig, handler);
+      for (const ch of this.channels.values()) ch.closed = true;
+      // A referenced timer keeps the process alive until the flush ends.
+      const deadline = setTimeout(() => {
+        this.abandoned = true;
+        for (const ch of this.channels.values()) ch.interrupt();
+      }, this.closeTimeoutMs);
+      try {
+        await this.flush(this.closeTimeoutMs);
+      } finally {
+        clearTimeout(deadline);
+        this.abandoned = true;
+        for (const ch of this.channels.values()) ch.interrupt();
+        // Loops stop at their next step once abandoned; then count what is left.
+        await Promise.all([...this.channels.values()].map((ch) => ch.loopDone));
+        for (const ch of this.channels.values()) ch.abandon();
+        this.families.queueReporters.delete(this.reportQueue);
+        this.reportQueue();
+      }
+    })();
+    return this.closed;
+  }
+
+  /** Where every record went, per model and kind. */
+  stats(): ChannelStats[] {
+    return [...this.channels.values()].map((ch) => ch.stats());
+  }
+}
+
+export type { Channel };
