@@ -217,7 +217,7 @@ describe('model metrics restored from the store', () => {
     payload: r,
   });
 
-  test('restore() exports the latest stored window of every series (computed independently from the records)', async () => {
+  test('restore() exports the latest stored window of every series, old or recent (computed independently from the records)', async () => {
     const store = await DuckDBStore.open({ path: ':memory:' });
     try {
       await store.putModel({ name: 'fraud', schema: SCHEMA, versions: ['v1', 'v2'] });
@@ -255,14 +255,14 @@ describe('model metrics restored from the store', () => {
       assert.equal(one(s, 'modelwatch_data_quality_violations', { monitor: 'quality' }), 4);
       assert.equal(samples(s, 'modelwatch_window_events', { monitor: 'future' }).length, 0);
 
-      // With a small read limit only the most recent stretch is read: the old series is left out,
-      // the recent ones still get their latest window.
+      // The store's latest query: one result per (monitor, version); of two for the same window, the one computed last.
+      await store.putResults([record(result('feature_drift', { monitor: 'drift', version: 'v1', end: T0 + 40 * HOUR, computedAt: T0 + 50 * HOUR, metrics: { rows: 41, evaluation_seconds: 0, dataset_drift_share: 0.99 } }))]);
+      const latest = await store.getResults({ model: 'fraud', latest: true });
+      assert.deepEqual(latest.map((r) => `${r.monitor}/${r.version}`).sort(), ['drift/', 'drift/v1', 'drift/v2', 'future/v1', 'quality/v1']);
+      assert.equal((latest.find((r) => r.monitor === 'drift' && r.version === 'v1')!.payload as MonitorResult).metrics.dataset_drift_share, 0.99);
       const reg2 = new Registry();
-      const mm2 = new ModelMetrics(reg2);
-      assert.equal(await mm2.restore(store, { limitPerModel: 10 }), 3);
-      const s2 = await scrape(reg2);
-      for (const e of samples(s2, 'modelwatch_window_end_timestamp_seconds')) assert.equal(e.value * 1000, expected.get(`drift/${e.labels.version}`));
-      assert.equal(samples(s2, 'modelwatch_data_quality_violations').length, 0);
+      assert.equal(await new ModelMetrics(reg2).restore(store), 4);
+      assert.equal(one(await scrape(reg2), 'modelwatch_dataset_drift_share', { version: 'v1' }), 0.99);
 
       // keep() filters monitors.
       const reg3 = new Registry();

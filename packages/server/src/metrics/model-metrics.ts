@@ -33,8 +33,8 @@ export const ALL_VERSIONS = '__all__';
 const FOLDED_VERSION = '__other__';
 /** Default of {@link ModelMetricsOptions.maxFeaturesPerModel}. */
 export const DEFAULT_MAX_FEATURES_PER_MODEL = 200;
-/** Default of the number of recent results per model read by {@link ModelMetrics.restore}. */
-export const DEFAULT_RESTORE_LIMIT = 10_000;
+/** Default of the most series per model read by {@link ModelMetrics.restore}. */
+export const DEFAULT_RESTORE_LIMIT = 100_000;
 
 /** Result metrics of `model_quality` that are not quality metrics (exported by their own gauges or not at all). */
 const NOT_QUALITY = new Set(['rows', 'evaluation_seconds', 'label_coverage_ratio', 'label_lag_seconds', 'labelled_rows']);
@@ -64,11 +64,7 @@ export interface RestoreOptions {
   models?: readonly string[];
   /** Restore a model's monitor only when this returns true (e.g. monitors still configured). */
   keep?: (model: string, monitor: string) => boolean;
-  /**
-   * At most this many stored results are read per model: the results whose
-   * windows ended within the most recent stretch that holds no more than this
-   * (series whose latest window ended before that stretch are not restored).
-   */
+  /** At most this many series are read per model (a safety bound; series are bounded by monitors × versions). */
   limitPerModel?: number;
 }
 
@@ -179,15 +175,16 @@ export class ModelMetrics {
   }
 
   /**
-   * Loads the latest stored result of every series, so that a restart does not
-   * blank the gauges. Returns the number of series restored.
+   * Loads the latest stored result of every series (one query per model: the
+   * store's `latest` results), so that a restart does not blank the gauges.
+   * Returns the number of series restored.
    */
   async restore(store: Store, opts: RestoreOptions = {}): Promise<number> {
     const limit = opts.limitPerModel ?? DEFAULT_RESTORE_LIMIT;
     const models = opts.models ?? (await store.listModels()).map((m) => m.name);
     const before = this.series.size;
     for (const model of models) {
-      const records = await recentResults(store, model, limit);
+      const records = await store.getResults({ model, latest: true, limit });
       const results: MonitorResult[] = [];
       for (const rec of records) {
         if (opts.keep && !opts.keep(model, rec.monitor)) continue;
@@ -321,33 +318,6 @@ function set(g: Gauge, labels: Labels, value: number | null | undefined): boolea
 function seriesKey(model: string, version: string | null, monitor: string): string {
   // \u0000 cannot occur in validated names; `null` (all versions) differs from every string version.
   return `${model}\u0000${monitor}\u0000${version === null ? '\u0001' : `=${version}`}`;
-}
-
-/**
- * The stored results of a model whose windows ended within the most recent
- * stretch holding at most `limit` results. The store returns results in window
- * order with a limit, so the stretch is found by widening a look-back from the
- * latest window end.
- */
-async function recentResults(store: Store, model: string, limit: number): Promise<ResultRecord[]> {
-  const all = await store.getResults({ model, limit: limit + 1 });
-  if (all.length <= limit) return all;
-  // Window ends are in ms; find the largest one by bisection on "some window ends after x".
-  let lo = -8.64e15; // every window ends after this
-  let hi = 8.64e15; // none ends after this
-  while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
-    if ((await store.getResults({ model, from: mid, limit: 1 })).length > 0) lo = mid;
-    else hi = mid;
-  }
-  const latestEnd = hi;
-  let best = await store.getResults({ model, from: latestEnd - 1, limit: limit + 1 });
-  for (let span = 60_000; span < 1.7e16; span *= 2) {
-    const got = await store.getResults({ model, from: latestEnd - span, limit: limit + 1 });
-    if (got.length > limit) break;
-    best = got;
-  }
-  return best.slice(0, limit);
 }
 
 /** The stored payload as a {@link MonitorResult}, or null when it is not one this version understands. */

@@ -326,6 +326,12 @@ export interface ResultQuery {
   from?: number;
   /** … and starts before `to`. */
   to?: number;
+  /**
+   * Only the latest result of each (monitor, version) among those matching: the
+   * one whose window ends last, then the one computed last (restoring exported
+   * gauges at start, dashboards' current state).
+   */
+  latest?: boolean;
   limit?: number;
 }
 

@@ -938,7 +938,9 @@ export class DuckDBStore implements Store {
     const res = await this.withReader((c) =>
       c.runAndReadAll(
         `SELECT model, monitor, version, CAST(epoch_ms(window_start) AS DOUBLE), CAST(epoch_ms(window_end) AS DOUBLE), CAST(epoch_ms(computed_at) AS DOUBLE), payload
-         FROM mw_results WHERE ${conds.join(' AND ')} ORDER BY window_start, window_end, monitor, version LIMIT $${params.length}`,
+         FROM mw_results WHERE ${conds.join(' AND ')}
+         ${qy.latest ? 'QUALIFY row_number() OVER (PARTITION BY monitor, version ORDER BY window_end DESC, computed_at DESC) = 1' : ''}
+         ORDER BY window_start, window_end, monitor, version LIMIT $${params.length}`,
         params,
       ),
     );
