@@ -243,13 +243,16 @@ export function registerReferenceRoutes(app: FastifyInstance, ctx: ServerContext
     const body = request.body as Readable | undefined;
     if (!body || typeof (body as Readable).pipe !== 'function') throw new ReferenceInputError('empty_reference', 'the request has no body: send the reference file, or {"path": ...}');
     const saved = await saveUpload(body, uploadDir(ctx.config.server.dataDir), settings.maxBytes);
+    const large = saved.bytes >= LARGE_UPLOAD_BYTES;
+    const log = (obj: object, msg: string) => (large ? request.log.info(obj, msg) : request.log.debug(obj, msg));
+    const timings: Record<string, number> = { upload: Math.round(saved.ms) };
+    let result: IngestResult;
+    let format: DetectedFormat;
+    // The upload is deleted before the answer goes out.
     try {
-      const large = saved.bytes >= LARGE_UPLOAD_BYTES;
-      const log = (obj: object, msg: string) => (large ? request.log.info(obj, msg) : request.log.debug(obj, msg));
-      log({ model, bytes: saved.bytes, ms: Math.round(saved.ms) }, 'reference upload received');
+      log({ model, bytes: saved.bytes, ms: timings.upload }, 'reference upload received');
       let path = saved.path;
       let source = 'upload';
-      let format: DetectedFormat;
       const firstChar = /\S/.exec(saved.head.subarray(0, 1024).toString('utf8'))?.[0];
       if (media === 'application/json' && request.query.format === undefined && firstChar === '{') {
         // A JSON object names a file on the server.
@@ -262,8 +265,7 @@ export function registerReferenceRoutes(app: FastifyInstance, ctx: ServerContext
         if (saved.bytes === 0) throw new ReferenceInputError('empty_reference', 'the reference is empty (no header, no rows)');
         format = detectFormat(saved.head, declared);
       }
-      const timings: Record<string, number> = { upload: Math.round(saved.ms) };
-      const result = await ctx.references.ingest({
+      result = await ctx.references.ingest({
         model,
         path,
         format,
@@ -271,16 +273,16 @@ export function registerReferenceRoutes(app: FastifyInstance, ctx: ServerContext
         hints: hintsOf(request.query),
         onPhase: (phase, ms, info) => log({ model, phase, ms, ...info }, `reference ${phase} done`),
       });
-      Object.assign(timings, result.timings, { total: Math.round(performance.now() - t0) });
-      if (result.created || result.prepared.schemaInferred) ctx.metrics.declareVersions(result.model.name, result.model.versions);
-      request.log.info(
-        { model, bytes: saved.bytes, format: format.format, rows: result.reference.rows, kept: result.reference.table?.numRows ?? 0, timings },
-        'reference stored',
-      );
-      return reply.code(result.created ? 201 : 200).send(uploadJson(result, saved.bytes, timings));
     } finally {
       await saved.remove();
     }
+    Object.assign(timings, result.timings, { total: Math.round(performance.now() - t0) });
+    if (result.created || result.prepared.schemaInferred) ctx.metrics.declareVersions(result.model.name, result.model.versions);
+    request.log.info(
+      { model, bytes: saved.bytes, format: format.format, rows: result.reference.rows, kept: result.reference.table?.numRows ?? 0, timings },
+      'reference stored',
+    );
+    return reply.code(result.created ? 201 : 200).send(uploadJson(result, saved.bytes, timings));
   }
 
   app.get<{ Params: { model: string }; Querystring: { view?: 'profile' } }>(
