@@ -11,6 +11,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Registry } from 'prom-client';
+import { now } from './clock.js';
 import { idOfSeq } from './ids.js';
 import { defaultPrediction, defaultScores, ModelMonitor } from './monitor.js';
 import type { MonitorOptions, VersionRecorder } from './monitor.js';
@@ -49,7 +50,7 @@ export function modelwatchExpress(target: ModelMonitor | MonitorOptions, route: 
   const fixed: VersionRecorder | null = vx === undefined ? monitor.version() : null;
 
   const record = (req: Request, res: Response, body: unknown, t0: number, error: boolean): void => {
-    const latencyMs = performance.now() - t0;
+    const end = now();
     let rec: VersionRecorder = fixed ?? monitor.version();
     let features: unknown, prediction: unknown, scores: unknown, id: string | number | undefined, tags: unknown;
     try {
@@ -67,12 +68,12 @@ export function modelwatchExpress(target: ModelMonitor | MonitorOptions, route: 
     } catch (err) {
       monitor.problem('express route', err);
     }
-    const seq = rec.observe(features, prediction, scores, latencyMs, error, id, tags);
+    const seq = rec.observe(features, prediction, scores, end - t0, error, id, tags, end);
     if (eventIdHeader !== undefined && !error && !res.headersSent) res.setHeader(eventIdHeader, String(id ?? idOfSeq(seq)));
   };
 
   const middleware = function modelwatchMiddleware(req: Request, res: Response, next: NextFunction): void {
-    const t0 = performance.now();
+    const t0 = now();
     let recorded = false;
     const json = res.json;
     res.json = function (this: Response, body?: unknown) {

@@ -17,6 +17,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onErrorHookHandler, preHandlerHookHandler, preSerializationHookHandler } from 'fastify';
 import type { Registry } from 'prom-client';
+import { now } from './clock.js';
 import { idOfSeq } from './ids.js';
 import { defaultPrediction, defaultScores, ModelMonitor } from './monitor.js';
 import type { MonitorOptions, VersionRecorder } from './monitor.js';
@@ -58,7 +59,7 @@ declare module 'fastify' {
     modelwatch?: boolean | FastifyRouteModelwatch;
   }
   interface FastifyRequest {
-    /** @internal performance.now() when the handler started; -1 once recorded. */
+    /** @internal now() when the handler started; -1 once recorded. */
     modelwatchStart: number;
   }
 }
@@ -95,7 +96,7 @@ function instrumentRoute(route: FastifyRouteModelwatch, fallback: ModelMonitor, 
   };
 
   const preHandler: preHandlerHookHandler = function (request, _reply, done) {
-    request.modelwatchStart = performance.now();
+    request.modelwatchStart = now();
     done();
   };
 
@@ -103,7 +104,7 @@ function instrumentRoute(route: FastifyRouteModelwatch, fallback: ModelMonitor, 
     const t0 = request.modelwatchStart;
     if (t0 >= 0 && reply.statusCode < 400) {
       request.modelwatchStart = -1;
-      const latencyMs = performance.now() - t0;
+      const end = now();
       let rec: VersionRecorder = fixed ?? monitor.version();
       let features: unknown, prediction: unknown, scores: unknown, id: string | number | undefined, tags: unknown;
       try {
@@ -116,7 +117,7 @@ function instrumentRoute(route: FastifyRouteModelwatch, fallback: ModelMonitor, 
       } catch (err) {
         monitor.problem('fastify route', err);
       }
-      const seq = rec.observe(features, prediction, scores, latencyMs, false, id, tags);
+      const seq = rec.observe(features, prediction, scores, end - t0, false, id, tags, end);
       if (eventIdHeader !== undefined) reply.header(eventIdHeader, String(id ?? idOfSeq(seq)));
     }
     done(null, payload);
@@ -127,7 +128,7 @@ function instrumentRoute(route: FastifyRouteModelwatch, fallback: ModelMonitor, 
     const status = (error as { statusCode?: number }).statusCode ?? reply.statusCode;
     if (t0 >= 0 && !(status >= 400 && status < 500)) {
       request.modelwatchStart = -1;
-      const latencyMs = performance.now() - t0;
+      const end = now();
       let rec: VersionRecorder = fixed ?? monitor.version();
       let features: unknown, id: string | number | undefined, tags: unknown;
       try {
@@ -138,7 +139,7 @@ function instrumentRoute(route: FastifyRouteModelwatch, fallback: ModelMonitor, 
       } catch (err) {
         monitor.problem('fastify route', err);
       }
-      rec.observe(features, undefined, undefined, latencyMs, true, id, tags);
+      rec.observe(features, undefined, undefined, end - t0, true, id, tags, end);
     } else {
       request.modelwatchStart = -1;
     }

@@ -17,6 +17,7 @@ import type { Channel, Exporter } from './exporter/exporter.js';
 import { RateLimitedLog, consoleLogger, silentLogger } from './exporter/logger.js';
 import type { Logger } from './exporter/logger.js';
 import { PredictionEvent } from './exporter/records.js';
+import { now, wallClock } from './clock.js';
 import { idOfSeq, nextSeq } from './ids.js';
 import { BoundedMap, OTHER, labelText, validateBuckets, validateInteger, validateLabelValue, validateModelName } from './labels.js';
 import { CounterCell } from './metrics/buffered.js';
@@ -317,10 +318,11 @@ export class VersionRecorder {
   }
 
   /**
-   * @internal The hot path: counts one prediction and queues its event. Returns
-   * the generated sequence number (0 when an id was given). Never throws.
+   * @internal The hot path: counts one prediction and queues its event. `end` is
+   * the {@link now} reading when the prediction finished (its event time).
+   * Returns the generated sequence number (0 when an id was given). Never throws.
    */
-  observe(features: unknown, prediction: unknown, scores: unknown, latencyMs: number, error: boolean, id: string | number | undefined, tags: unknown): number {
+  observe(features: unknown, prediction: unknown, scores: unknown, latencyMs: number, error: boolean, id: string | number | undefined, tags: unknown, end: number): number {
     try {
       if (error) this.err.value++;
       else this.ok.value++;
@@ -330,7 +332,7 @@ export class VersionRecorder {
       const seq = id === undefined ? nextSeq() : 0;
       const ch = this.channel;
       if (ch !== null) {
-        this.monitor.exporter!.pushPrediction(ch, new PredictionEvent(id, seq, Date.now(), this.version, features, this.names, prediction, scores, latencyMs, error, tags));
+        this.monitor.exporter!.pushPrediction(ch, new PredictionEvent(id, seq, wallClock(end), this.version, features, this.names, prediction, scores, latencyMs, error, tags));
       }
       return seq;
     } catch (err) {
@@ -345,7 +347,7 @@ export class VersionRecorder {
    */
   record(r: PredictionRecord): string | number {
     const latency = typeof r.latencyMs === 'number' && r.latencyMs >= 0 ? r.latencyMs : -1;
-    const seq = this.observe(r.features, r.prediction, r.scores, latency, r.error === true, r.id, r.tags);
+    const seq = this.observe(r.features, r.prediction, r.scores, latency, r.error === true, r.id, r.tags, now());
     return r.id ?? idOfSeq(seq);
   }
 
@@ -365,7 +367,7 @@ export class VersionRecorder {
     const tx = opts.tagsOf;
     const monitor = this.monitor;
     const succeeded = (args: A, result: Awaited<R>, t0: number): void => {
-      const latencyMs = performance.now() - t0;
+      const end = now();
       let features: unknown, prediction: unknown, scores: unknown, id: string | number | undefined, tags: unknown;
       try {
         features = fx === undefined ? args[0] : fx(args);
@@ -376,10 +378,10 @@ export class VersionRecorder {
       } catch (err) {
         monitor.problem('extract', err);
       }
-      rec.observe(features, prediction, scores, latencyMs, false, id, tags);
+      rec.observe(features, prediction, scores, end - t0, false, id, tags, end);
     };
     const failed = (args: A, t0: number): void => {
-      const latencyMs = performance.now() - t0;
+      const end = now();
       let features: unknown, id: string | number | undefined, tags: unknown;
       try {
         features = fx === undefined ? args[0] : fx(args);
@@ -388,10 +390,10 @@ export class VersionRecorder {
       } catch (err) {
         monitor.problem('extract', err);
       }
-      rec.observe(features, undefined, undefined, latencyMs, true, id, tags);
+      rec.observe(features, undefined, undefined, end - t0, true, id, tags, end);
     };
     return function instrumented(this: unknown, ...args: A): R {
-      const t0 = performance.now();
+      const t0 = now();
       let result: R;
       try {
         result = predict.apply(this, args);
