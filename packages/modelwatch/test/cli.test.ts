@@ -122,6 +122,25 @@ describe('report', { concurrency: 2 }, () => {
     }
   });
 
+  test('wide inputs read a batch of columns at a time give the same report as read whole', async () => {
+    // Force batching on this small data: every file counts as wide, 3000 rows × 2 columns per batch.
+    const batched = { MODELWATCH_WIDE_CELLS: '1', MODELWATCH_BATCH_CELLS: '6000' };
+    for (const f of ['parquet', 'csv']) {
+      const args = (out: string) => ['report', '-r', at(`ref.${f}`), '-c', at(`cur.${f}`), '--target', 'y', '--prediction', 'pred', '--json', at(out), '-q'];
+      const [whole, wide] = await Promise.all([runCli(args(`whole-${f}.json`)), runCli(args(`wide-${f}.json`), { env: { ...batched, MODELWATCH_TIMING: '1' } })]);
+      assert.equal(whole.code, 0, whole.stderr);
+      assert.equal(wide.code, 0, wide.stderr);
+      assert.match(wide.stderr, /read and compare/, 'the batched path ran');
+      const a = readJson(`whole-${f}.json`);
+      const b = readJson(`wide-${f}.json`);
+      assert.deepEqual({ ...b, generatedAt: a.generatedAt }, a, `${f}: batched report differs`);
+    }
+    // A type conflict found in a later batch still stops the comparison with exit 2.
+    const conflict = await runCli(['report', '-r', at('ref.csv'), '-c', at('cur_text_x.csv'), '--json', at('conflict.json')], { env: batched });
+    assert.equal(conflict.code, 2);
+    assert.match(conflict.stderr, /column "x" is numeric in .*ref\.csv but text in .*cur_text_x\.csv/);
+  });
+
   test('without outputs prints the drift table and the verdict', async () => {
     const r = await runCli(['report', '-r', at('ref.parquet'), '-c', at('cur.parquet')]);
     assert.equal(r.code, 0, r.stderr);

@@ -1,7 +1,8 @@
 import { basename } from 'node:path';
-import { compare, validateSchema, type CompareOptions, type Label, type Report, type Schema, type Task } from '@modelwatch/core';
+import { compare, Comparison, validateSchema, type CompareOptions, type Label, type Report, type Schema, type Table, type Task } from '@modelwatch/core';
 import { InputError, UsageError } from '../errors.js';
 import { doneReading, readInput, type Input } from '../read/input.js';
+import { positiveEnv, WIDE_CELLS } from '../read/table.js';
 import { failOn, nameProblems, requireColumns, typeConflicts } from '../read/sides.js';
 import { phase } from '../output/timing.js';
 import { readOptionFile, type CommandContext } from './context.js';
@@ -130,65 +131,137 @@ function namedColumns(s: ComparisonSettings): { option: string; column: string }
   return out;
 }
 
-/** Reads both inputs concurrently, showing progress while it takes long. */
-export async function readBoth(ctx: CommandContext, s: ComparisonSettings): Promise<{ reference: Input; current: Input & { kind: 'table' } }> {
+/** A data input: read whole, or opened to be read a batch of columns at a time. */
+type DataInput = Exclude<Input, { kind: 'profile' }>;
+
+/** Rows × columns read per side and batch when comparing wide files (16 MB of numbers); `MODELWATCH_BATCH_CELLS` overrides it. */
+const BATCH_CELLS = positiveEnv('MODELWATCH_BATCH_CELLS') ?? 2_000_000;
+
+/** Reads both inputs concurrently, showing progress while it takes long. Wide files are only opened. */
+export async function readBoth(ctx: CommandContext, s: ComparisonSettings): Promise<{ reference: Input; current: DataInput }> {
   const label = `reading ${basename(s.reference)} and ${basename(s.current)}`;
   const [reference, current] = await ctx.progress.task(label, () =>
     Promise.all([
-      readInput(s.reference, { sample: s.sample, seed: s.seed, allowProfile: true, role: '--reference' }),
-      readInput(s.current, { sample: s.sample, seed: s.seed, allowProfile: false, role: '--current' }),
+      readInput(s.reference, { sample: s.sample, seed: s.seed, allowProfile: true, role: '--reference', batchCells: WIDE_CELLS }),
+      readInput(s.current, { sample: s.sample, seed: s.seed, allowProfile: false, role: '--current', batchCells: WIDE_CELLS }),
     ]),
   );
-  await doneReading();
-  if (current.kind !== 'table') throw new InputError(`${s.current}: --current must be a data file`);
-  if (reference.kind === 'table' && reference.table.numRows === 0) {
+  if (reference.kind !== 'columns' && current.kind !== 'columns') await doneReading();
+  if (current.kind === 'profile') throw new InputError(`${s.current}: --current must be a data file`);
+  const refRows = reference.kind === 'table' ? reference.table.numRows : reference.kind === 'columns' ? reference.source.rows : null;
+  if (refRows === 0) {
     throw new InputError(`${reference.path}: the reference has a header but no rows; there is nothing to compare against`);
   }
   return { reference, current };
 }
 
 /** Reads, checks and compares; returns the Report. */
-export async function runComparison(ctx: CommandContext, s: ComparisonSettings): Promise<{ report: Report; reference: Input; current: Input }> {
+export async function runComparison(
+  ctx: CommandContext,
+  s: ComparisonSettings,
+  /** Called once the inputs are open, before comparing; `wide` when they are compared in batches of columns. */
+  onInputs?: (wide: boolean) => void,
+): Promise<{ report: Report; reference: Input; current: Input }> {
   phase('start');
   const { reference, current } = await readBoth(ctx, s);
-  phase('read both inputs');
-  const named = namedColumns(s);
-  failOn([...nameProblems(reference), ...nameProblems(current)]);
-  failOn([...requireColumns(reference, named), ...requireColumns(current, named), ...typeConflicts(reference, current, s.schema)]);
-
-  const options: CompareOptions = { ...s.compare, referenceSource: s.reference, currentSource: s.current };
-  const baseSchema = s.schema ?? (reference.kind === 'profile' ? reference.profile.schema : undefined);
-  if (baseSchema) {
-    options.schema = named.length || s.task || s.positiveLabel !== undefined ? withRoles(baseSchema, s, s.schema ? '--schema' : reference.path) : baseSchema;
-  } else {
-    if (s.target !== undefined) options.target = s.target;
-    if (s.prediction !== undefined) options.prediction = s.prediction;
-    if (s.scores?.length) options.scores = s.scores;
-    if (s.task) options.task = s.task;
-    if (s.positiveLabel !== undefined) options.positiveLabel = s.positiveLabel;
-  }
-  if (s.positiveLabel !== undefined) options.modelQuality = { ...options.modelQuality, positiveLabel: s.positiveLabel };
-  if (reference.kind === 'table' && reference.sampled) options.referenceSampledFrom = reference.totalRows;
-  if (current.sampled) options.currentSampledFrom = current.totalRows;
-
-  const progress = ctx.progress.steps('comparing');
-  options.onProgress = progress;
-  let report: Report;
+  const wide = reference.kind === 'columns' || current.kind === 'columns';
+  onInputs?.(wide);
   try {
-    report = compare(reference.kind === 'table' ? reference.table : reference.profile, current.table, options);
-  } catch (e) {
-    const message = (e as Error).message ?? '';
-    // The core rejects settings that do not fit the data (a method on the wrong kind of column, an unknown column).
-    if (message.startsWith('invalid comparison settings') || message.startsWith('drift method')) {
-      const lines = message.split('\n').map((l) => l.trim()).filter(Boolean);
-      throw new InputError(lines.length > 1 ? lines.slice(1).map(explainSetting) : lines);
+    phase(wide ? 'open both inputs' : 'read both inputs');
+    const named = namedColumns(s);
+    failOn([...nameProblems(reference), ...nameProblems(current)]);
+    failOn([...requireColumns(reference, named), ...requireColumns(current, named)]);
+    if (!wide) failOn(typeConflicts(reference, current as DataInput & { kind: 'table' }, s.schema));
+
+    const options: CompareOptions = { ...s.compare, referenceSource: s.reference, currentSource: s.current };
+    const baseSchema = s.schema ?? (reference.kind === 'profile' ? reference.profile.schema : undefined);
+    if (baseSchema) {
+      options.schema = named.length || s.task || s.positiveLabel !== undefined ? withRoles(baseSchema, s, s.schema ? '--schema' : reference.path) : baseSchema;
+    } else {
+      if (s.target !== undefined) options.target = s.target;
+      if (s.prediction !== undefined) options.prediction = s.prediction;
+      if (s.scores?.length) options.scores = s.scores;
+      if (s.task) options.task = s.task;
+      if (s.positiveLabel !== undefined) options.positiveLabel = s.positiveLabel;
     }
-    throw e;
+    if (s.positiveLabel !== undefined) options.modelQuality = { ...options.modelQuality, positiveLabel: s.positiveLabel };
+    if (reference.kind === 'table' && reference.sampled) options.referenceSampledFrom = reference.totalRows;
+    if (current.sampled) options.currentSampledFrom = current.totalRows;
+
+    const progress = ctx.progress.steps('comparing');
+    options.onProgress = progress;
+    let report: Report;
+    try {
+      if (wide) report = await compareInBatches(reference, current, s, options);
+      else report = compare(reference.kind === 'table' ? reference.table : (reference as Input & { kind: 'profile' }).profile, (current as DataInput & { kind: 'table' }).table, options);
+    } catch (e) {
+      const message = (e as Error).message ?? '';
+      // The core rejects settings that do not fit the data (a method on the wrong kind of column, an unknown column).
+      if (message.startsWith('invalid comparison settings') || message.startsWith('drift method')) {
+        const lines = message.split('\n').map((l) => l.trim()).filter(Boolean);
+        throw new InputError(lines.length > 1 ? lines.slice(1).map(explainSetting) : lines);
+      }
+      throw e;
+    } finally {
+      progress.end();
+    }
+    phase(wide ? 'read and compare' : 'compare');
+    return { report, reference, current };
   } finally {
-    progress.end();
+    if (wide) {
+      if (reference.kind === 'columns') await reference.source.close();
+      if (current.kind === 'columns') await current.source.close();
+      await doneReading();
+    }
   }
-  phase('compare');
-  return { report, reference, current };
+}
+
+function dataNames(input: DataInput): string[] {
+  return input.kind === 'table' ? input.table.names : input.source.names;
+}
+
+function dataRows(input: DataInput): number {
+  return input.kind === 'table' ? input.table.numRows : input.source.rows;
+}
+
+/** The named columns of an input (those it has), read from the file or picked from the table. */
+async function readColumns(input: DataInput, names: readonly string[]): Promise<Table> {
+  const all = dataNames(input);
+  const indexes = names.map((n) => all.indexOf(n)).filter((i) => i >= 0);
+  if (input.kind === 'columns') return input.source.read(indexes);
+  return { names: indexes.map((i) => all[i]), columns: indexes.map((i) => input.table.columns[i]), numRows: input.table.numRows };
+}
+
+/**
+ * Compares wide inputs a batch of columns at a time (the core's `Comparison`),
+ * reading the next batch of both files while the current one is compared, so
+ * memory stays near two batches whatever the width. Type conflicts are checked
+ * batch by batch.
+ */
+async function compareInBatches(reference: Input, current: DataInput, s: ComparisonSettings, options: CompareOptions): Promise<Report> {
+  const curNames = dataNames(current);
+  const refData = reference.kind === 'profile' ? null : reference;
+  const comparison = refData
+    ? new Comparison({ referenceRows: dataRows(refData), referenceColumns: dataNames(refData), currentRows: dataRows(current), currentColumns: curNames }, options)
+    : new Comparison({ referenceProfile: (reference as Input & { kind: 'profile' }).profile, currentRows: dataRows(current), currentColumns: curNames }, options);
+  // Reference columns in their order (schema inference needs it), then columns only the current data has.
+  const refNames = refData ? dataNames(refData) : [];
+  const refSet = new Set(refNames);
+  const order = [...refNames, ...curNames.filter((n) => !refSet.has(n))];
+  const perBatch = Math.max(1, Math.floor(BATCH_CELLS / Math.max(1, refData ? dataRows(refData) : 0, dataRows(current))));
+  const batches: string[][] = [];
+  for (let i = 0; i < order.length; i += perBatch) batches.push(order.slice(i, i + perBatch));
+  const read = (names: string[]) => Promise.all([refData ? readColumns(refData, names) : Promise.resolve(null), readColumns(current, names)]);
+  let next = batches.length ? read(batches[0]) : null;
+  for (let b = 0; b < batches.length; b++) {
+    const [ref, cur] = await next!;
+    next = b + 1 < batches.length ? read(batches[b + 1]) : null;
+    next?.catch(() => {}); // surfaces when awaited
+    const refInput: Input = ref ? { ...(refData as DataInput), kind: 'table', table: ref } as Input : reference;
+    failOn(typeConflicts(refInput, { ...current, kind: 'table', table: cur } as DataInput & { kind: 'table' }, s.schema));
+    comparison.add(ref, cur);
+  }
+  return comparison.finish();
 }
 
 /** Rewords the core's option paths as the CLI options that set them. */

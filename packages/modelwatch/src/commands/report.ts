@@ -37,12 +37,16 @@ export async function writeReportOutputs(ctx: CommandContext, report: Report, fl
 
 export async function reportCommand(ctx: CommandContext, flags: ReportFlags): Promise<number> {
   const settings = parseComparisonFlags(flags);
-  // The renderer loads on its own thread while the inputs are read and compared.
-  const renderer = flags.html !== undefined ? startHtmlRenderer() : undefined;
+  // The renderer loads on its own thread while the inputs are compared. Not for
+  // wide inputs: there the thread's own heap would add to the batches' memory,
+  // and loading it after the comparison costs little next to it.
+  let renderer: HtmlRenderer | undefined;
   let written: string[];
   let report: Report;
   try {
-    report = (await runComparison(ctx, settings)).report;
+    report = (await runComparison(ctx, settings, (wide) => {
+      if (flags.html !== undefined && !wide) renderer = startHtmlRenderer();
+    })).report;
     written = await writeReportOutputs(ctx, report, flags, renderer);
   } finally {
     renderer?.close();

@@ -4,7 +4,7 @@ import { InputError } from '../errors.js';
 import { detectFormat, type Format } from './format.js';
 import { closeDatabase } from './duckdb.js';
 import { settlePrefetches, takePrefetched } from './prefetch.js';
-import { readTable } from './table.js';
+import { loadData, type OpenedSource } from './table.js';
 
 /**
  * An input of a command: a data file read into a Table, or a saved profile
@@ -12,6 +12,8 @@ import { readTable } from './table.js';
  */
 export type Input =
   | { kind: 'table'; path: string; format: Exclude<Format, 'profile'>; table: Table; totalRows: number; sampled: boolean; sourceTypes: string[] }
+  /** A wide file, opened to be read a batch of columns at a time (only with `InputOptions.batchCells`). */
+  | { kind: 'columns'; path: string; format: Exclude<Format, 'profile'>; source: OpenedSource; totalRows: number; sampled: boolean; sourceTypes: string[] }
   | { kind: 'profile'; path: string; format: 'profile'; profile: Profile };
 
 export interface InputOptions {
@@ -24,6 +26,8 @@ export interface InputOptions {
   allowProfile?: boolean;
   /** How the input is called in messages, e.g. `--current`. */
   role?: string;
+  /** Open files with more cells than this for reading in batches of columns (`kind: 'columns'`) instead of reading them whole. */
+  batchCells?: number;
 }
 
 /** Reads a saved profile, checking it with the core's `validateProfile`. */
@@ -39,7 +43,12 @@ export function readProfile(path: string): Profile {
   return parsed as Profile;
 }
 
-/** Reads a data file or a profile. */
+/** An input read whole (or a profile). */
+export type WholeInput = Exclude<Input, { kind: 'columns' }>;
+
+/** Reads a data file or a profile; with `batchCells`, a wide file is only opened (`kind: 'columns'`). */
+export async function readInput(path: string, options?: InputOptions & { batchCells?: undefined }): Promise<WholeInput>;
+export async function readInput(path: string, options: InputOptions): Promise<Input>;
 export async function readInput(path: string, options: InputOptions = {}): Promise<Input> {
   const format = detectFormat(path, options.format);
   if (format === 'profile') {
@@ -48,9 +57,21 @@ export async function readInput(path: string, options: InputOptions = {}): Promi
     }
     return { kind: 'profile', path, format, profile: readProfile(path) };
   }
-  const r = await (takePrefetched(path, options.sample, options.seed) ?? readTable(path, { format, sample: options.sample, seed: options.seed }));
-  if (r.table.names.length === 0) throw new InputError(`${path}: no columns found`);
-  return { kind: 'table', path, format, ...r };
+  const r = await (takePrefetched(path, options.sample, options.seed) ?? loadData(path, { format, sample: options.sample, seed: options.seed, batchCells: options.batchCells }));
+  const names = r.kind === 'table' ? r.table.names : r.source.names;
+  if (names.length === 0) {
+    if (r.kind === 'columns') await r.source.close();
+    throw new InputError(`${path}: no columns found`);
+  }
+  if (r.kind === 'columns' && options.batchCells === undefined) {
+    // A prefetch opened the file for batches, but this caller wants it whole.
+    try {
+      return { kind: 'table', path, format, table: await r.source.read(), totalRows: r.totalRows, sampled: r.sampled, sourceTypes: r.sourceTypes };
+    } finally {
+      await r.source.close();
+    }
+  }
+  return { path, format, ...r };
 }
 
 /** Frees DuckDB's memory once every input is read (see `closeDatabase`). */

@@ -1,5 +1,5 @@
 import { detectFormat } from './format.js';
-import { readTable, type ReadResult } from './table.js';
+import { loadData, WIDE_CELLS, type LoadedData } from './table.js';
 
 /**
  * Starting to read before the program has loaded. `modelwatch report` spends
@@ -14,7 +14,7 @@ import { readTable, type ReadResult } from './table.js';
  * This module imports nothing from the engine, so it loads in milliseconds.
  */
 
-const pending = new Map<string, Promise<ReadResult>>();
+const pending = new Map<string, Promise<LoadedData>>();
 
 function key(path: string, sample: number | undefined, seed: number | undefined): string {
   return JSON.stringify([path, sample ?? null, seed ?? null]);
@@ -53,14 +53,15 @@ export function prefetchInputs(argv: readonly string[]): void {
       continue; // the command reports it
     }
     if (format === 'profile') continue;
-    const read = readTable(path, { format, sample, seed });
+    // Wide files are only opened: report/check read them a batch of columns at a time.
+    const read = loadData(path, { format, sample, seed, batchCells: WIDE_CELLS });
     read.catch(() => {});
     pending.set(key(path, sample, seed), read);
   }
 }
 
 /** A read started by `prefetchInputs` for these arguments, if any (each is handed out once). */
-export function takePrefetched(path: string, sample: number | undefined, seed: number | undefined): Promise<ReadResult> | undefined {
+export function takePrefetched(path: string, sample: number | undefined, seed: number | undefined): Promise<LoadedData> | undefined {
   const k = key(path, sample, seed);
   const read = pending.get(k);
   pending.delete(k);
@@ -71,5 +72,5 @@ export function takePrefetched(path: string, sample: number | undefined, seed: n
 export async function settlePrefetches(): Promise<void> {
   const reads = [...pending.values()];
   pending.clear();
-  await Promise.allSettled(reads);
+  for (const r of await Promise.allSettled(reads)) if (r.status === 'fulfilled' && r.value.kind === 'columns') await r.value.source.close();
 }

@@ -26,7 +26,9 @@ function classOfKind(kind: ColumnKind): ValueClass {
 
 /** Column names of an input (a profile's are its schema's). */
 export function inputColumns(input: Input): string[] {
-  return input.kind === 'table' ? input.table.names : input.profile.schema.columns.map((c) => c.name);
+  if (input.kind === 'table') return input.table.names;
+  if (input.kind === 'columns') return input.source.names;
+  return input.profile.schema.columns.map((c) => c.name);
 }
 
 function listColumns(names: readonly string[]): string {
@@ -75,11 +77,11 @@ export function typeConflicts(reference: Input, current: Input & { kind: 'table'
       const j = reference.table.names.indexOf(name);
       if (j < 0) continue;
       refClass = classOfColumn(reference.table.columns[j]);
-    } else {
+    } else if (reference.kind === 'profile') {
       const c = reference.profile.schema.columns.find((s) => s.name === name);
       if (!c) continue;
       refClass = classOfKind(c.kind);
-    }
+    } else continue; // a wide file: checked batch by batch
     if (!refClass || !curClass || refClass === curClass) continue;
     const example = curClass === 'text' ? textExamples(cur.columns[i]) : [];
     const eg = example.length ? ` (e.g. ${example.map((v) => JSON.stringify(v)).join(', ')})` : '';

@@ -87,10 +87,31 @@ function duckMessage(e: unknown): string {
 }
 
 /**
- * Reads a data file into a Table. Throws `InputError` naming the file for
- * unreadable content.
+ * A data file opened for reading: its columns, types and row count are known,
+ * and any subset of its columns can be read into a Table (the CLI reads wide
+ * files a batch of columns at a time). Text formats are parsed once into a
+ * temporary DuckDB table; Parquet is read in place.
  */
-export async function readTable(path: string, options: ReadOptions): Promise<ReadResult> {
+export interface OpenedSource {
+  names: string[];
+  /** DuckDB's type of each column, e.g. `BIGINT`, `VARCHAR`. */
+  sourceTypes: string[];
+  /** Rows in the file (before sampling). */
+  totalRows: number;
+  /** Rows read (after sampling). */
+  rows: number;
+  sampled: boolean;
+  /** Reads the columns at these indexes (all when absent), in the order given. */
+  read(indexes?: readonly number[]): Promise<Table>;
+  /** Drops temporary tables and closes the connection. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a data file. Throws `InputError` naming the file for unreadable
+ * content (also from `read`).
+ */
+export async function openSource(path: string, options: ReadOptions): Promise<OpenedSource> {
   const con = await DuckConnection.open();
   const id = `${process.pid}_${++readCounter}`;
   const describeFormat = options.format === 'tsv' ? 'TSV' : options.format === 'ndjson' ? 'NDJSON' : options.format.toUpperCase();
@@ -98,9 +119,15 @@ export async function readTable(path: string, options: ReadOptions): Promise<Rea
     if (e instanceof InputError) throw e;
     throw new InputError(`${path}: cannot read as ${describeFormat}: ${duckMessage(e)}`);
   };
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await con.query(`DROP TABLE IF EXISTS mw_src_${id}`).catch(() => {});
+    con.close();
+  };
   try {
     const src = sourceSql(options.format);
-    // Text formats are parsed once into a temporary table; Parquet is read in place.
     let from = src;
     let params: Param[] = [path];
     let totalRows: number;
@@ -128,12 +155,37 @@ export async function readTable(path: string, options: ReadOptions): Promise<Rea
     if (!sampled) totalRows = rows;
     const text = options.format === 'csv' || options.format === 'tsv' ? 'csv' : options.format === 'parquet' ? null : 'json';
     const plans = await planColumns(con, from, params, columns, text, id).catch(fail);
-    const table = await readColumns(con, from, params, columns.map((c) => c.name), plans, rows).catch(fail);
-    const sourceTypes = columns.map((c) => (c.alias ?? TYPE_NAMES[c.typeId] ?? 'UNKNOWN'));
-    return { table, totalRows: totalRows!, sampled, sourceTypes };
+    const names = columns.map((c) => c.name);
+    return {
+      names,
+      sourceTypes: columns.map((c) => (c.alias ?? TYPE_NAMES[c.typeId] ?? 'UNKNOWN')),
+      totalRows: totalRows!,
+      rows,
+      sampled,
+      read: async (indexes) => {
+        if (closed) throw new Error(`${path}: read after close`);
+        const pick = indexes ?? names.map((_, i) => i);
+        return readColumns(con, from, params, pick.map((i) => names[i]), pick.map((i) => plans[i]), rows).catch(fail);
+      },
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+/**
+ * Reads a data file into a Table. Throws `InputError` naming the file for
+ * unreadable content.
+ */
+export async function readTable(path: string, options: ReadOptions): Promise<ReadResult> {
+  const source = await openSource(path, options);
+  try {
+    const table = await source.read();
+    return { table, totalRows: source.totalRows, sampled: source.sampled, sourceTypes: source.sourceTypes };
   } finally {
-    await con.query(`DROP TABLE IF EXISTS mw_src_${id}`).catch(() => {});
-    con.close();
+    await source.close();
   }
 }
 
@@ -305,5 +357,38 @@ function copyVector(s: Sink, vector: duckdb.Vector, n: number, offset: number): 
         (s.nulls ??= new Uint8Array(s.values.length))[row] = 1;
       } else s.codes![row] = -1;
     }
+  }
+}
+
+/**
+ * Files with more cells (rows × columns) than this are compared a batch of
+ * columns at a time instead of being read whole (peak memory stays near two
+ * batches of both files, whatever the width). `MODELWATCH_WIDE_CELLS` overrides it.
+ */
+export const WIDE_CELLS = positiveEnv('MODELWATCH_WIDE_CELLS') ?? 10_000_000;
+
+/** A positive integer from the environment, if set. */
+export function positiveEnv(name: string): number | undefined {
+  const v = Number(process.env[name]);
+  return Number.isSafeInteger(v) && v > 0 ? v : undefined;
+}
+
+/** A file read whole, or opened to be read a batch of columns at a time. */
+export type LoadedData = ({ kind: 'table' } & ReadResult) | { kind: 'columns'; source: OpenedSource; totalRows: number; sampled: boolean; sourceTypes: string[] };
+
+/**
+ * Reads a file whole, or — when `batchCells` is given, the file holds more cells
+ * than that and no sample is asked for — opens it for reading in batches.
+ */
+export async function loadData(path: string, options: ReadOptions & { batchCells?: number }): Promise<LoadedData> {
+  const source = await openSource(path, options);
+  const { totalRows, sampled, sourceTypes } = source;
+  if (options.batchCells !== undefined && !sampled && source.rows * source.names.length > options.batchCells) {
+    return { kind: 'columns', source, totalRows, sampled, sourceTypes };
+  }
+  try {
+    return { kind: 'table', table: await source.read(), totalRows, sampled, sourceTypes };
+  } finally {
+    await source.close();
   }
 }
