@@ -206,8 +206,14 @@ export interface ModelQuality {
   confusionMatrix?: { labels: Label[]; reference: number[][] | null; current: number[][] };
   rocCurve?: { reference: Curve | null; current: Curve | null };
   prCurve?: { reference: Curve | null; current: Curve | null };
+  /** Histogram of residuals (prediction − target) on shared `edges` (regression). */
   residuals?: { edges: number[]; reference: number[] | null; current: number[] };
-  /** Predicted vs actual as a 2-D count grid (regression). */
+  /**
+   * Predicted vs actual of the current data as a 2-D count grid (regression), on one
+   * shared axis: `counts[i][j]` counts rows whose prediction lies in bin i of
+   * `xEdges` and whose target lies in bin j of `yEdges` (30 equal-width bins over
+   * the range of both).
+   */
   predictedVsActual?: { xEdges: number[]; yEdges: number[]; counts: number[][] };
 }
 
