@@ -329,6 +329,22 @@ describe('reference upload: errors', () => {
     assert.match(wrong.message, /column "amount": the schema says numeric, but none of its 2 values is one/);
   });
 
+  test('wide files: inference takes at most 2000 columns; with a schema only its columns are read', async () => {
+    const names = Array.from({ length: 2001 }, (_, i) => `c${i}`);
+    const wide = `${names.join(',')}\n${names.map((_, i) => i).join(',')}\n`;
+    const body = errorBody(
+      await s.app.inject({ method: 'PUT', url: '/v1/models/wide/reference', headers: { 'content-type': 'text/csv' }, payload: wide }),
+      422,
+      'invalid_reference',
+    );
+    assert.match(body.message, /2001 columns; a schema takes at most 2000/);
+    const withSchema = `amount,country,is_new,signup,${names.join(',')}\n1.5,NL,true,2024-01-01,${names.map((_, i) => i).join(',')}\n`;
+    const ok = json(await put(withSchema, { 'content-type': 'text/csv' }));
+    assert.equal(ok.rows, 1);
+    assert.equal(ok.ignoredColumns.length, 2001);
+    assert.deepEqual(ok.columns.map((c: { name: string }) => c.name), ['amount', 'country', 'is_new', 'signup']);
+  });
+
   test('empty references: no body, a header without rows, white space', async () => {
     errorBody(await put('', { 'content-type': 'text/csv' }), 422, 'empty_reference');
     assert.match(errorBody(await put('amount,country,is_new,signup\n', { 'content-type': 'text/csv' }), 422, 'empty_reference').message, /no rows/);

@@ -6,7 +6,7 @@
  */
 import { columnNameProblem, inferSchema, profile } from '@modelwatch/core';
 import type { ColumnSchema, Profile, RoleHints, Schema, Table } from '@modelwatch/core';
-import { checkSchema } from '../schema.js';
+import { MAX_SCHEMA_COLUMNS, checkSchema } from '../schema.js';
 import { REQUIRED_ROLES, conformTable } from './conform.js';
 import { ReferenceInputError } from './errors.js';
 import type { DetectedFormat } from './format.js';
@@ -62,19 +62,27 @@ export async function prepareReference(path: string, format: DetectedFormat, opt
     t = now;
     return Math.round(ms);
   };
-  const file = await readDataFile(path, format, { displayName: opts.source, ...opts.read });
-  phase('read', lap(), { rows: file.table.numRows, columns: file.table.names.length, format: format.format });
+  // With a schema only its columns are read; inferring reads every column.
+  const file = await readDataFile(path, format, {
+    displayName: opts.source,
+    ...opts.read,
+    columns: opts.schema?.columns.map((c) => c.name),
+    maxColumns: MAX_SCHEMA_COLUMNS,
+  });
+  phase('read', lap(), { rows: file.table.numRows, columns: file.table.names.length, fileColumns: file.fileColumns.length, format: format.format });
 
   const inferred = opts.schema === undefined;
   const schema = opts.schema ?? inferFrom(file.table, opts.hints ?? {});
-  const { table, absent, ignored } = conformTable(file.table, schema);
+  const { table, absent } = conformTable(file.table, schema);
+  const known = new Set(schema.columns.map((c) => c.name));
+  const ignored = file.fileColumns.filter((n) => !known.has(n));
   const missing = absent.filter((c) => REQUIRED_ROLES.includes(c.role));
   if (missing.length > 0 || table.names.length === 0) {
     const names = (missing.length > 0 ? missing : absent).map((c) => c.name);
     throw new ReferenceInputError(
       'missing_columns',
-      `the reference lacks ${missing.length > 0 ? 'feature' : 'every'} column${names.length === 1 ? '' : 's'} of the model's schema: ${list(names)} (the file has ${list(file.table.names.slice(0, 50))}${file.table.names.length > 50 ? ', …' : ''})`,
-      { missing: names, fileColumns: file.table.names },
+      `the reference lacks ${missing.length > 0 ? 'feature' : 'every'} column${names.length === 1 ? '' : 's'} of the model's schema: ${list(names)} (the file has ${list(file.fileColumns.slice(0, 50))}${file.fileColumns.length > 50 ? ', …' : ''})`,
+      { missing: names, fileColumns: file.fileColumns },
     );
   }
   checkKinds(table, schema);

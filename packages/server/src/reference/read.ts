@@ -36,13 +36,19 @@ export interface ReadOptions {
   memoryLimit?: string;
   /** Name of the file in messages (default: the path). */
   displayName?: string;
+  /** Read only these columns (those the file has); default: every column. */
+  columns?: readonly string[];
+  /** Refuse files with more columns than this when reading every column. */
+  maxColumns?: number;
 }
 
 export interface FileData {
-  /** Every column of the file, in file order. */
+  /** The columns read, in file order. */
   table: Table;
-  /** DuckDB's type of each column, e.g. `BIGINT`, `VARCHAR`. */
+  /** DuckDB's type of each column read, e.g. `BIGINT`, `VARCHAR`. */
   sourceTypes: string[];
+  /** Every column of the file, in file order (read or not). */
+  fileColumns: string[];
 }
 
 type Plan =
@@ -114,14 +120,20 @@ export async function readDataFile(path: string, format: DetectedFormat, opts: R
       params = [];
     }
     const shape = await conn.run(`SELECT * FROM ${from} LIMIT 0`, params).catch(fail);
-    const names = shape.columnNames();
-    const types = shape.columnTypes();
-    if (names.length === 0) throw new ReferenceInputError('empty_reference', `${name}: the file has no columns`);
+    const fileColumns = shape.columnNames();
+    const allTypes = shape.columnTypes();
+    if (fileColumns.length === 0) throw new ReferenceInputError('empty_reference', `${name}: the file has no columns`);
+    const wanted = opts.columns ? new Set(opts.columns) : null;
+    const positions = fileColumns.map((_, i) => i).filter((i) => !wanted || wanted.has(fileColumns[i]));
+    if (!wanted && opts.maxColumns !== undefined && fileColumns.length > opts.maxColumns) {
+      throw new ReferenceInputError('invalid_reference', `${name}: the file has ${fileColumns.length} columns; a schema takes at most ${opts.maxColumns}`);
+    }
     const rows = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${from}`, params).catch(fail)).getRows()[0][0]);
     if (rows === 0) throw new ReferenceInputError('empty_reference', `${name}: the file has a header but no rows`);
-    const plans = await planColumns(conn, from, params, types, text, allVarchar).catch(fail);
-    const table = await readColumns(conn, from, params, names, plans, rows).catch(fail);
-    return { table, sourceTypes: types.map((t) => (allVarchar ? 'VARCHAR' : t.toString())) };
+    const types = positions.map((i) => allTypes[i]);
+    const plans = await planColumns(conn, from, params, types, positions, text, allVarchar).catch(fail);
+    const table = await readColumns(conn, from, params, positions.map((i) => fileColumns[i]), plans, rows).catch(fail);
+    return { table, sourceTypes: types.map((t) => (allVarchar ? 'VARCHAR' : t.toString())), fileColumns };
   } finally {
     try {
       conn.disconnectSync();
@@ -141,11 +153,12 @@ async function planColumns(
   from: string,
   params: DuckDBValue[],
   types: DuckDBType[],
+  positions: number[],
   text: 'csv' | 'json' | null,
   allVarchar: boolean,
 ): Promise<Plan[]> {
   const plans: Plan[] = types.map((t, i) => {
-    const q = `#${i + 1}`;
+    const q = `#${positions[i] + 1}`;
     const id = t.typeId;
     if (NUMERIC.has(id)) return { kind: 'number', expr: `CAST(${q} AS DOUBLE)` };
     if (id === T.BOOLEAN) return { kind: 'bool', expr: `CAST(${q} AS INTEGER)` };
@@ -198,6 +211,7 @@ async function planColumns(
  * arrays (so DuckDB never holds a second full copy of the data).
  */
 async function readColumns(conn: DuckDBConnection, from: string, params: DuckDBValue[], names: string[], plans: Plan[], rows: number): Promise<Table> {
+  if (plans.length === 0) return { names, columns: [], numRows: rows };
   const sinks = plans.map((plan) => {
     if (plan.kind === 'number') return { plan, number: { values: new Float64Array(rows) } as NumberSink };
     return { plan, codes: new Int32Array(rows), dict: plan.kind === 'string' ? new StringDictionary() : undefined };
