@@ -191,22 +191,49 @@ export interface PreparedEvents {
 
 const MAX_EXAMPLES = 20;
 
-class Columns {
-  readonly data: EventColumnData[];
-  constructor(kinds: Int8Array, n: number) {
-    this.data = Array.from(kinds, (k): EventColumnData => {
-      switch (k) {
-        case K_NUMERIC:
-          return { type: 'number', values: new Float64Array(n), nulls: new Uint8Array(n) };
-        case K_DATETIME:
-          return { type: 'timestamp', values: new Float64Array(n), nulls: new Uint8Array(n) };
-        case K_BOOLEAN:
-          return { type: 'boolean', values: new Uint8Array(n).fill(2) };
-        default:
-          return { type: 'string', values: new Array<string | null>(n).fill(null) };
-      }
-    });
+/** Kind codes of {@link EventPlan.kinds}. */
+export { K_NUMERIC, K_STRING, K_BOOLEAN, K_DATETIME };
+
+function newColumn(kind: number, n: number): EventColumnData {
+  switch (kind) {
+    case K_NUMERIC:
+      return { type: 'number', values: new Float64Array(n), nulls: new Uint8Array(n) };
+    case K_DATETIME:
+      return { type: 'timestamp', values: new Float64Array(n), nulls: new Uint8Array(n) };
+    case K_BOOLEAN:
+      return { type: 'boolean', values: new Uint8Array(n).fill(2) };
+    default:
+      return { type: 'string', values: new Array<string | null>(n).fill(null) };
   }
+}
+
+function grownColumn(d: EventColumnData, n: number): EventColumnData {
+  switch (d.type) {
+    case 'number':
+    case 'timestamp': {
+      const values = new Float64Array(n);
+      values.set(d.values);
+      const nulls = new Uint8Array(n);
+      nulls.set(d.nulls);
+      return { type: d.type, values, nulls };
+    }
+    case 'boolean': {
+      const values = new Uint8Array(n).fill(2);
+      values.set(d.values);
+      return { type: 'boolean', values };
+    }
+    case 'string': {
+      const values = d.values;
+      for (let i = values.length; i < n; i++) values.push(null);
+      return d;
+    }
+  }
+}
+
+function grown<T extends Float64Array | Uint8Array | Uint16Array>(a: T, n: number, make: (n: number) => T): T {
+  const b = make(n);
+  b.set(a);
+  return b;
 }
 
 /**
@@ -215,7 +242,7 @@ class Columns {
  * Numeric: numbers only. Categorical/text: strings, numbers and booleans as
  * `String(v)`. Boolean: booleans, 0/1, "true"/"false". Datetime: as `ts`.
  */
-function put(data: EventColumnData, kind: number, row: number, v: unknown): boolean {
+export function put(data: EventColumnData, kind: number, row: number, v: unknown): boolean {
   switch (kind) {
     case K_NUMERIC: {
       const d = data as { values: Float64Array; nulls: Uint8Array };
@@ -260,34 +287,47 @@ function put(data: EventColumnData, kind: number, row: number, v: unknown): bool
   }
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
+/** Scratch marker of a value the record does not have (distinct from an explicit `undefined` or `null`). */
+export const ABSENT: unique symbol = Symbol('absent');
+
+/** How a record gave its scores. */
+export const SCORES_NONE = 0;
+export const SCORES_VALUES = 1;
+
 /**
- * Validates parsed records (an `Error` entry stands for an unparseable NDJSON
- * line) against the plan and builds the columnar batch of the accepted ones.
+ * The rows of one request under construction, in columns, plus the rejections
+ * and data-quality findings. Either reader fills the per-record scratch (the
+ * values of each schema column as JSON gave them, {@link ABSENT} when missing) and then
+ * calls {@link commit}, so both apply exactly the same rules.
  */
-export function prepareEvents(records: readonly unknown[], plan: EventPlan, opts: { maxListed?: number } = {}): PreparedEvents {
-  const maxListed = opts.maxListed ?? 1000;
-  const n = records.length;
-  const cols = new Columns(plan.kinds, n);
-  const ids = new Array<string>(n);
-  const ts = new Float64Array(n);
-  const versions = new Array<string>(n);
-  const latency = new Float64Array(n);
-  const errors = new Uint8Array(n);
-  const tags = new Array<string | null>(n);
-  const dqCount = new Uint16Array(n);
-  const dqType = new Array<string | null>(n);
-  const dqUnknown = new Array<string | null>(n);
-  const dqMissing = new Array<string | null>(n);
-  const rejected: RejectedRecord[] = [];
-  const rejectedByReason = new Map<RejectReason, number>();
-  const versionCounts = new Map<string, number>();
-  const quality: IngestQuality = {
+export class EventRows {
+  private capacity: number;
+  /** Rows accepted so far. */
+  row = 0;
+  private ids: string[];
+  private ts: Float64Array;
+  private versions: string[];
+  private latency: Float64Array;
+  private errors: Uint8Array;
+  private tags: (string | null)[];
+  private dqCount: Uint16Array;
+  private dqType: (string | null)[];
+  private dqUnknown: (string | null)[];
+  private dqMissing: (string | null)[];
+  private data: EventColumnData[];
+  private readonly rejected: RejectedRecord[] = [];
+  private rejectedCount = 0;
+  private readonly rejectedByReason = new Map<RejectReason, number>();
+  private readonly versionCounts = new Map<string, number>();
+  private lastVersion = '';
+  private lastVersionCount = 0;
+  private readonly quality: IngestQuality = {
     typeViolations: 0,
     eventsWithUnknownColumns: 0,
     eventsWithMissingColumns: 0,
@@ -295,61 +335,254 @@ export function prepareEvents(records: readonly unknown[], plan: EventPlan, opts
     unknownColumns: [],
     missingColumns: [],
   };
-  let rejectedCount = 0;
-  const reject = (index: number, field: string, reason: RejectReason, message: string) => {
-    rejectedCount++;
-    rejectedByReason.set(reason, (rejectedByReason.get(reason) ?? 0) + 1);
-    if (rejected.length < maxListed) rejected.push({ index, field, reason, message });
-  };
-  const example = (list: string[], name: string) => {
-    if (list.length < MAX_EXAMPLES && !list.includes(name)) list.push(name);
-  };
+  private typeList: string[] = [];
+  private unknownList: string[] = [];
+  private missingList: string[] = [];
 
-  const { columns, kinds, featureNames, featureIdx, scoreIdx, segmentNames, segmentIdx, predictionIdx } = plan;
-  const data = cols.data;
-  const nFeatures = featureNames.length;
-  let typeList: string[] = [];
-  let unknownList: string[] = [];
-  let missingList: string[] = [];
-  let row = 0;
+  // --- scratch of the current record (ABSENT = not given)
+  /** Values by feature (plan order). */
+  readonly fv: unknown[];
+  /** The prediction. */
+  pv: unknown = ABSENT;
+  /** How scores were given: {@link SCORES_NONE} (absent or null) or {@link SCORES_VALUES}. */
+  scoreMode = SCORES_NONE;
+  /** Values by score column (plan order); absent when the scores object lacks the column. */
+  readonly sv: unknown[];
+  /** Values by segment column (plan order). */
+  readonly gv: unknown[];
+  /** Keys of `features` that are not schema columns (sanitized, at most {@link MAX_UNKNOWN_PER_EVENT}). */
+  unknownFeatures: string[] = [];
+  /** A prediction was given but the schema has no prediction column. */
+  predictionUnknown = false;
+  /** Keys of a scores object that name no score column (raw). */
+  scoreUnknowns: string[] = [];
+  /** Scores were given but the schema has no score column. */
+  scoresUnknown = false;
 
-  for (let i = 0; i < n; i++) {
-    const rec = records[i];
+  constructor(
+    readonly plan: EventPlan,
+    capacity: number,
+    private readonly maxListed = 1000,
+  ) {
+    const n = Math.max(1, capacity);
+    this.capacity = n;
+    this.ids = new Array<string>(n);
+    this.ts = new Float64Array(n);
+    this.versions = new Array<string>(n);
+    this.latency = new Float64Array(n);
+    this.errors = new Uint8Array(n);
+    this.tags = new Array<string | null>(n).fill(null);
+    this.dqCount = new Uint16Array(n);
+    this.dqType = new Array<string | null>(n).fill(null);
+    this.dqUnknown = new Array<string | null>(n).fill(null);
+    this.dqMissing = new Array<string | null>(n).fill(null);
+    this.data = Array.from(plan.kinds, (k) => newColumn(k, n));
+    this.fv = new Array<unknown>(plan.featureNames.length).fill(ABSENT);
+    this.sv = new Array<unknown>(plan.scoreIdx.length).fill(ABSENT);
+    this.gv = new Array<unknown>(plan.segmentNames.length).fill(ABSENT);
+  }
+
+  /** Records rejected so far. */
+  get rejections(): number {
+    return this.rejectedCount;
+  }
+
+  reject(index: number, field: string, reason: RejectReason, message: string): void {
+    this.rejectedCount++;
+    this.rejectedByReason.set(reason, (this.rejectedByReason.get(reason) ?? 0) + 1);
+    if (this.rejected.length < this.maxListed) this.rejected.push({ index, field, reason, message });
+  }
+
+  /** Forgets the scratch of a record that will not be committed. */
+  clearScratch(): void {
+    this.fv.fill(ABSENT);
+    this.sv.fill(ABSENT);
+    this.gv.fill(ABSENT);
+    this.pv = ABSENT;
+    this.scoreMode = SCORES_NONE;
+    if (this.unknownFeatures.length) this.unknownFeatures = [];
+    if (this.scoreUnknowns.length) this.scoreUnknowns = [];
+    this.predictionUnknown = false;
+    this.scoresUnknown = false;
+  }
+
+  private grow(): void {
+    const n = this.capacity * 2;
+    this.capacity = n;
+    this.ts = grown(this.ts, n, (k) => new Float64Array(k));
+    this.latency = grown(this.latency, n, (k) => new Float64Array(k));
+    this.errors = grown(this.errors, n, (k) => new Uint8Array(k));
+    this.dqCount = grown(this.dqCount, n, (k) => new Uint16Array(k));
+    for (const list of [this.tags, this.dqType, this.dqUnknown, this.dqMissing]) for (let i = list.length; i < n; i++) list.push(null);
+    this.data = this.data.map((d) => grownColumn(d, n));
+  }
+
+  /**
+   * Accepts the current record: writes its values (from the scratch) and
+   * findings at the next row and clears the scratch.
+   */
+  commit(id: string, t: number, version: string, lat: number, err: number, tagsJson: string | null): void {
+    if (this.row === this.capacity) this.grow();
+    const row = this.row;
+    const plan = this.plan;
+    const { columns, kinds, featureNames, featureIdx, scoreIdx, segmentNames, segmentIdx, predictionIdx } = plan;
+    const data = this.data;
+    const typeList = this.typeList;
+    const missingList = this.missingList;
+    const unknownList = this.unknownList;
+    const fv = this.fv;
+    let violations = 0;
+    for (let f = 0; f < featureNames.length; f++) {
+      const c = featureIdx[f];
+      const v = fv[f];
+      if (v !== ABSENT) {
+        fv[f] = ABSENT;
+        if (!put(data[c], kinds[c], row, v)) {
+          violations++;
+          typeList.push(featureNames[f]);
+        }
+      } else {
+        put(data[c], kinds[c], row, null);
+        missingList.push(featureNames[f]);
+      }
+    }
+    if (this.unknownFeatures.length) {
+      for (const key of this.unknownFeatures) unknownList.push(key);
+      this.unknownFeatures = [];
+    }
+    if (predictionIdx >= 0) {
+      const v = this.pv;
+      if (v !== ABSENT) {
+        this.pv = ABSENT;
+        if (!put(data[predictionIdx], kinds[predictionIdx], row, v)) {
+          violations++;
+          typeList.push(columns[predictionIdx].name);
+        }
+      } else {
+        put(data[predictionIdx], kinds[predictionIdx], row, null);
+        missingList.push(columns[predictionIdx].name);
+      }
+    } else if (this.predictionUnknown) {
+      unknownList.push('prediction');
+      this.predictionUnknown = false;
+    }
+    if (scoreIdx.length > 0) {
+      const sv = this.sv;
+      const given = this.scoreMode !== SCORES_NONE;
+      for (let s = 0; s < scoreIdx.length; s++) {
+        const c = scoreIdx[s];
+        const v = sv[s];
+        if (given && v !== ABSENT) {
+          sv[s] = ABSENT;
+          if (!put(data[c], kinds[c], row, v)) {
+            violations++;
+            typeList.push(columns[c].name);
+          }
+        } else {
+          sv[s] = ABSENT;
+          put(data[c], kinds[c], row, null);
+          missingList.push(columns[c].name);
+        }
+      }
+      this.scoreMode = SCORES_NONE;
+      if (this.scoreUnknowns.length) {
+        for (const key of this.scoreUnknowns) if (unknownList.length < MAX_UNKNOWN_PER_EVENT) unknownList.push(sanitizeName(`scores.${key}`));
+        this.scoreUnknowns = [];
+      }
+    } else if (this.scoresUnknown) {
+      unknownList.push('scores');
+      this.scoresUnknown = false;
+    }
+    const gv = this.gv;
+    for (let g = 0; g < segmentNames.length; g++) {
+      const c = segmentIdx[g];
+      const v = gv[g];
+      if (v !== ABSENT) {
+        gv[g] = ABSENT;
+        put(data[c], kinds[c], row, v);
+      } else {
+        put(data[c], kinds[c], row, null);
+        missingList.push(segmentNames[g]);
+      }
+    }
+
+    this.ids[row] = id;
+    this.ts[row] = t;
+    this.versions[row] = version;
+    this.latency[row] = lat;
+    this.errors[row] = err;
+    this.tags[row] = tagsJson;
+    this.dqCount[row] = violations > 65535 ? 65535 : violations;
+    const quality = this.quality;
+    if (typeList.length > 0) {
+      this.dqType[row] = typeList.join(NAME_LIST_SEPARATOR);
+      quality.typeViolations += violations;
+      for (const name of typeList) example(quality.typeViolationColumns, name);
+      this.typeList = [];
+    }
+    if (unknownList.length > 0) {
+      this.dqUnknown[row] = unknownList.join(NAME_LIST_SEPARATOR);
+      quality.eventsWithUnknownColumns++;
+      for (const name of unknownList) example(quality.unknownColumns, name);
+      this.unknownList = [];
+    }
+    if (missingList.length > 0) {
+      this.dqMissing[row] = missingList.join(NAME_LIST_SEPARATOR);
+      quality.eventsWithMissingColumns++;
+      for (const name of missingList) example(quality.missingColumns, name);
+      this.missingList = [];
+    }
+    // Versions repeat: count runs, fold them into the map when the version changes.
+    if (version === this.lastVersion) this.lastVersionCount++;
+    else {
+      if (this.lastVersionCount > 0) this.versionCounts.set(this.lastVersion, (this.versionCounts.get(this.lastVersion) ?? 0) + this.lastVersionCount);
+      this.lastVersion = version;
+      this.lastVersionCount = 1;
+    }
+    this.row = row + 1;
+  }
+
+  /**
+   * Validates one parsed record (an `Error` stands for an unparseable NDJSON
+   * line) and commits it or records its rejection.
+   */
+  acceptParsed(rec: unknown, i: number): void {
+    const plan = this.plan;
     if (rec instanceof Error) {
-      reject(i, '', 'invalid_json', `not valid JSON: ${rec.message}`);
-      continue;
+      this.reject(i, '', 'invalid_json', `not valid JSON: ${rec.message}`);
+      return;
     }
     if (!isPlainObject(rec)) {
-      reject(i, '', 'not_object', 'each event must be a JSON object');
-      continue;
+      this.reject(i, '', 'not_object', 'each event must be a JSON object');
+      return;
     }
     // --- structure
     const rawId = rec.id;
     if (rawId === undefined || rawId === null) {
-      reject(i, 'id', 'missing_id', 'id is required');
-      continue;
+      this.reject(i, 'id', 'missing_id', 'id is required');
+      return;
     }
     const id = parseId(rawId);
     if (id === null) {
-      reject(i, 'id', 'invalid_id', 'id must be a non-empty string of at most 256 characters or an integer');
-      continue;
+      this.reject(i, 'id', 'invalid_id', 'id must be a non-empty string of at most 256 characters or an integer');
+      return;
     }
     const rawTs = rec.ts;
     if (rawTs === undefined || rawTs === null) {
-      reject(i, 'ts', 'missing_ts', 'ts is required (ISO 8601 or epoch milliseconds)');
-      continue;
+      this.reject(i, 'ts', 'missing_ts', 'ts is required (ISO 8601 or epoch milliseconds)');
+      return;
     }
     const t = parseTimestamp(rawTs);
     if (t !== t) {
-      reject(i, 'ts', 'invalid_ts', 'ts must be an ISO 8601 date-time or epoch milliseconds between years 1900 and 2199');
-      continue;
+      this.reject(i, 'ts', 'invalid_ts', 'ts must be an ISO 8601 date-time or epoch milliseconds between years 1900 and 2199');
+      return;
     }
     let version: string;
     const rawVersion = rec.version;
     if (rawVersion === undefined || rawVersion === null) {
       if (plan.defaultVersion === null) {
-        reject(i, 'version', 'missing_version', 'version is required (the model does not declare exactly one version)');
-        continue;
+        this.reject(i, 'version', 'missing_version', 'version is required (the model does not declare exactly one version)');
+        return;
       }
       version = plan.defaultVersion;
     } else if (typeof rawVersion === 'string' && rawVersion.length > 0 && rawVersion.length <= MAX_VERSION_LENGTH) {
@@ -357,33 +590,34 @@ export function prepareEvents(records: readonly unknown[], plan: EventPlan, opts
     } else if (typeof rawVersion === 'number' && Number.isFinite(rawVersion)) {
       version = String(rawVersion);
     } else {
-      reject(i, 'version', 'invalid_version', 'version must be a non-empty string of at most 128 characters');
-      continue;
+      this.reject(i, 'version', 'invalid_version', 'version must be a non-empty string of at most 128 characters');
+      return;
     }
     const features = rec.features;
     if (!isPlainObject(features)) {
-      reject(i, 'features', 'invalid_features', 'features must be an object of column name to value');
-      continue;
+      this.reject(i, 'features', 'invalid_features', 'features must be an object of column name to value');
+      return;
     }
     const scores = rec.scores;
+    const scoreCount = plan.scoreIdx.length;
     if (scores !== undefined && scores !== null && typeof scores !== 'number' && !Array.isArray(scores) && !isPlainObject(scores)) {
-      reject(i, 'scores', 'invalid_scores', 'scores must be an object of class to probability, a list, or a number');
-      continue;
+      this.reject(i, 'scores', 'invalid_scores', 'scores must be an object of class to probability, a list, or a number');
+      return;
     }
-    if (typeof scores === 'number' && scoreIdx.length !== 1) {
-      reject(i, 'scores', 'invalid_scores', `a single number needs exactly one score column (the schema has ${scoreIdx.length})`);
-      continue;
+    if (typeof scores === 'number' && scoreCount !== 1) {
+      this.reject(i, 'scores', 'invalid_scores', `a single number needs exactly one score column (the schema has ${scoreCount})`);
+      return;
     }
-    if (Array.isArray(scores) && scores.length !== scoreIdx.length) {
-      reject(i, 'scores', 'invalid_scores', `a list of scores needs one value per score column (${scoreIdx.length})`);
-      continue;
+    if (Array.isArray(scores) && scores.length !== scoreCount) {
+      this.reject(i, 'scores', 'invalid_scores', `a list of scores needs one value per score column (${scoreCount})`);
+      return;
     }
     const rawLatency = rec.latency_ms;
     let lat = NaN;
     if (rawLatency !== undefined && rawLatency !== null) {
       if (typeof rawLatency !== 'number' || !(rawLatency >= 0) || rawLatency === Infinity) {
-        reject(i, 'latency_ms', 'invalid_latency', 'latency_ms must be a non-negative number');
-        continue;
+        this.reject(i, 'latency_ms', 'invalid_latency', 'latency_ms must be a non-negative number');
+        return;
       }
       lat = rawLatency;
     }
@@ -391,8 +625,8 @@ export function prepareEvents(records: readonly unknown[], plan: EventPlan, opts
     let err = 2;
     if (rawError !== undefined && rawError !== null) {
       if (typeof rawError !== 'boolean') {
-        reject(i, 'error', 'invalid_error', 'error must be true or false');
-        continue;
+        this.reject(i, 'error', 'invalid_error', 'error must be true or false');
+        return;
       }
       err = rawError ? 1 : 0;
     }
@@ -401,27 +635,20 @@ export function prepareEvents(records: readonly unknown[], plan: EventPlan, opts
     if (rawTags !== undefined && rawTags !== null) {
       const problem = tagsProblem(rawTags);
       if (problem) {
-        reject(i, 'tags', 'invalid_tags', problem);
-        continue;
+        this.reject(i, 'tags', 'invalid_tags', problem);
+        return;
       }
       tagsJson = JSON.stringify(rawTags);
     }
 
-    // --- values (the record is accepted from here on)
-    let violations = 0;
+    // --- values into the scratch (the record is accepted from here on)
+    const { featureNames } = plan;
     let found = 0;
-    for (let f = 0; f < nFeatures; f++) {
+    for (let f = 0; f < featureNames.length; f++) {
       const name = featureNames[f];
-      const c = featureIdx[f];
       if (hasOwn.call(features, name)) {
         found++;
-        if (!put(data[c], kinds[c], row, features[name])) {
-          violations++;
-          typeList.push(name);
-        }
-      } else {
-        put(data[c], kinds[c], row, null);
-        missingList.push(name);
+        this.fv[f] = features[name];
       }
     }
     let keys = 0;
@@ -429,124 +656,91 @@ export function prepareEvents(records: readonly unknown[], plan: EventPlan, opts
     if (keys > found) {
       for (const key in features) {
         if (plan.featureSet.has(key) || plan.ignoredFeatureKeys.has(key)) continue;
-        if (unknownList.length < MAX_UNKNOWN_PER_EVENT) unknownList.push(sanitizeName(key));
+        if (this.unknownFeatures.length < MAX_UNKNOWN_PER_EVENT) this.unknownFeatures.push(sanitizeName(key));
       }
     }
-    if (predictionIdx >= 0) {
-      if (hasOwn.call(rec, 'prediction')) {
-        if (!put(data[predictionIdx], kinds[predictionIdx], row, rec.prediction)) {
-          violations++;
-          typeList.push(columns[predictionIdx].name);
-        }
-      } else {
-        put(data[predictionIdx], kinds[predictionIdx], row, null);
-        missingList.push(columns[predictionIdx].name);
-      }
-    } else if (rec.prediction !== undefined) {
-      unknownList.push('prediction');
-    }
-    if (scoreIdx.length > 0) {
-      if (scores === undefined || scores === null) {
-        for (let s = 0; s < scoreIdx.length; s++) {
-          put(data[scoreIdx[s]], kinds[scoreIdx[s]], row, null);
-          missingList.push(columns[scoreIdx[s]].name);
-        }
-      } else if (typeof scores === 'number' || Array.isArray(scores)) {
-        for (let s = 0; s < scoreIdx.length; s++) {
-          const c = scoreIdx[s];
-          if (!put(data[c], kinds[c], row, typeof scores === 'number' ? scores : scores[s])) {
-            violations++;
-            typeList.push(columns[c].name);
+    if (plan.predictionIdx >= 0) {
+      if (hasOwn.call(rec, 'prediction')) this.pv = rec.prediction;
+    } else if (rec.prediction !== undefined) this.predictionUnknown = true;
+    if (scoreCount > 0) {
+      if (scores !== undefined && scores !== null) {
+        this.scoreMode = SCORES_VALUES;
+        if (typeof scores === 'number') this.sv[0] = scores;
+        else if (Array.isArray(scores)) for (let s = 0; s < scoreCount; s++) this.sv[s] = scores[s];
+        else {
+          const obj = scores as Record<string, unknown>;
+          let seen = 0;
+          for (let s = 0; s < scoreCount; s++) {
+            const col = plan.columns[plan.scoreIdx[s]];
+            const key = hasOwn.call(obj, col.name) ? col.name : col.scoreOf !== undefined && hasOwn.call(obj, String(col.scoreOf)) ? String(col.scoreOf) : null;
+            if (key === null) continue;
+            seen++;
+            this.sv[s] = obj[key];
           }
-        }
-      } else {
-        const obj = scores as Record<string, unknown>;
-        let seen = 0;
-        for (let s = 0; s < scoreIdx.length; s++) {
-          const c = scoreIdx[s];
-          const col = columns[c];
-          const key = hasOwn.call(obj, col.name) ? col.name : col.scoreOf !== undefined && hasOwn.call(obj, String(col.scoreOf)) ? String(col.scoreOf) : null;
-          if (key === null) {
-            put(data[c], kinds[c], row, null);
-            missingList.push(col.name);
-            continue;
-          }
-          seen++;
-          if (!put(data[c], kinds[c], row, obj[key])) {
-            violations++;
-            typeList.push(col.name);
-          }
-        }
-        let scoreKeyCount = 0;
-        for (const _ in obj) scoreKeyCount++;
-        if (scoreKeyCount > seen) {
-          for (const key in obj) {
-            if (!plan.scoreKeys.has(key) && unknownList.length < MAX_UNKNOWN_PER_EVENT) unknownList.push(sanitizeName(`scores.${key}`));
-          }
+          let scoreKeyCount = 0;
+          for (const _ in obj) scoreKeyCount++;
+          if (scoreKeyCount > seen) for (const key in obj) if (!plan.scoreKeys.has(key)) this.scoreUnknowns.push(key);
         }
       }
-    } else if (scores !== undefined && scores !== null) {
-      unknownList.push('scores');
+    } else if (scores !== undefined && scores !== null) this.scoresUnknown = true;
+    const tagsObj = rawTags as Record<string, unknown> | undefined | null;
+    for (let g = 0; g < plan.segmentNames.length; g++) {
+      const name = plan.segmentNames[g];
+      if (tagsObj && hasOwn.call(tagsObj, name)) this.gv[g] = tagsObj[name];
+      else if (hasOwn.call(features, name)) this.gv[g] = features[name];
     }
-    for (let g = 0; g < segmentNames.length; g++) {
-      const name = segmentNames[g];
-      const c = segmentIdx[g];
-      const tagsObj = rawTags as Record<string, unknown> | undefined | null;
-      if (tagsObj && hasOwn.call(tagsObj, name)) put(data[c], kinds[c], row, tagsObj[name]);
-      else if (hasOwn.call(features, name)) put(data[c], kinds[c], row, features[name]);
-      else {
-        put(data[c], kinds[c], row, null);
-        missingList.push(name);
-      }
-    }
-
-    ids[row] = id;
-    ts[row] = t;
-    versions[row] = version;
-    latency[row] = lat;
-    errors[row] = err;
-    tags[row] = tagsJson;
-    dqCount[row] = violations > 65535 ? 65535 : violations;
-    if (typeList.length > 0) {
-      dqType[row] = typeList.join(NAME_LIST_SEPARATOR);
-      quality.typeViolations += violations;
-      for (const name of typeList) example(quality.typeViolationColumns, name);
-      typeList = [];
-    } else dqType[row] = null;
-    if (unknownList.length > 0) {
-      dqUnknown[row] = unknownList.join(NAME_LIST_SEPARATOR);
-      quality.eventsWithUnknownColumns++;
-      for (const name of unknownList) example(quality.unknownColumns, name);
-      unknownList = [];
-    } else dqUnknown[row] = null;
-    if (missingList.length > 0) {
-      dqMissing[row] = missingList.join(NAME_LIST_SEPARATOR);
-      quality.eventsWithMissingColumns++;
-      for (const name of missingList) example(quality.missingColumns, name);
-      missingList = [];
-    } else dqMissing[row] = null;
-    versionCounts.set(version, (versionCounts.get(version) ?? 0) + 1);
-    row++;
+    this.commit(id, t, version, lat, err, tagsJson);
   }
 
-  const accepted = row;
-  const batch: EventBatch = {
-    model: plan.model,
-    generation: plan.generation,
-    length: accepted,
-    ids: accepted === n ? ids : ids.slice(0, accepted),
-    ts: accepted === n ? ts : ts.subarray(0, accepted),
-    versions: accepted === n ? versions : versions.slice(0, accepted),
-    columns: accepted === n ? cols.data : cols.data.map((d) => truncate(d, accepted)),
-    latencyMs: accepted === n ? latency : latency.subarray(0, accepted),
-    errors: accepted === n ? errors : errors.subarray(0, accepted),
-    tags: accepted === n ? tags : tags.slice(0, accepted),
-    dqTypeViolations: accepted === n ? dqCount : dqCount.subarray(0, accepted),
-    dqTypeColumns: accepted === n ? dqType : dqType.slice(0, accepted),
-    dqUnknownColumns: accepted === n ? dqUnknown : dqUnknown.slice(0, accepted),
-    dqMissingColumns: accepted === n ? dqMissing : dqMissing.slice(0, accepted),
-  };
-  return { batch, accepted, rejected, rejectedCount, rejectedByReason, versions: versionCounts, quality };
+  /** The accepted rows as a batch, with the rejections and findings. */
+  finish(): PreparedEvents {
+    const accepted = this.row;
+    const plan = this.plan;
+    if (this.lastVersionCount > 0) {
+      this.versionCounts.set(this.lastVersion, (this.versionCounts.get(this.lastVersion) ?? 0) + this.lastVersionCount);
+      this.lastVersionCount = 0;
+    }
+    const whole = accepted === this.capacity;
+    const batch: EventBatch = {
+      model: plan.model,
+      generation: plan.generation,
+      length: accepted,
+      ids: whole ? this.ids : this.ids.slice(0, accepted),
+      ts: whole ? this.ts : this.ts.subarray(0, accepted),
+      versions: whole ? this.versions : this.versions.slice(0, accepted),
+      columns: whole ? this.data : this.data.map((d) => truncate(d, accepted)),
+      latencyMs: whole ? this.latency : this.latency.subarray(0, accepted),
+      errors: whole ? this.errors : this.errors.subarray(0, accepted),
+      tags: whole ? this.tags : this.tags.slice(0, accepted),
+      dqTypeViolations: whole ? this.dqCount : this.dqCount.subarray(0, accepted),
+      dqTypeColumns: whole ? this.dqType : this.dqType.slice(0, accepted),
+      dqUnknownColumns: whole ? this.dqUnknown : this.dqUnknown.slice(0, accepted),
+      dqMissingColumns: whole ? this.dqMissing : this.dqMissing.slice(0, accepted),
+    };
+    return {
+      batch,
+      accepted,
+      rejected: this.rejected,
+      rejectedCount: this.rejectedCount,
+      rejectedByReason: this.rejectedByReason,
+      versions: this.versionCounts,
+      quality: this.quality,
+    };
+  }
+}
+
+function example(list: string[], name: string): void {
+  if (list.length < MAX_EXAMPLES && !list.includes(name)) list.push(name);
+}
+
+/**
+ * Validates parsed records (an `Error` entry stands for an unparseable NDJSON
+ * line) against the plan and builds the columnar batch of the accepted ones.
+ */
+export function prepareEvents(records: readonly unknown[], plan: EventPlan, opts: { maxListed?: number } = {}): PreparedEvents {
+  const rows = new EventRows(plan, records.length, opts.maxListed);
+  for (let i = 0; i < records.length; i++) rows.acceptParsed(records[i], i);
+  return rows.finish();
 }
 
 function truncate(d: EventColumnData, n: number): EventColumnData {
@@ -561,7 +755,8 @@ function truncate(d: EventColumnData, n: number): EventColumnData {
   }
 }
 
-function tagsProblem(tags: unknown): string | null {
+/** Why `tags` cannot be stored, or null when it can. */
+export function tagsProblem(tags: unknown): string | null {
   if (!isPlainObject(tags)) return 'tags must be an object of name to string, number or boolean';
   let count = 0;
   for (const key in tags) {

@@ -1,16 +1,18 @@
 /**
  * `POST /v1/models/{model}/events` and `POST /v1/models/{model}/feedback`.
  *
- * Bodies arrive as raw text (JSON array or NDJSON) and are parsed here, so that
- * one bad NDJSON line rejects one record rather than the request. The handler
+ * Bodies arrive as raw bytes (JSON array or NDJSON, optionally gzip or deflate
+ * compressed) and are parsed here, so that one bad NDJSON line rejects one
+ * record rather than the request; events go through the byte reader
+ * (src/ingest/event-reader.ts). The handler
  * answers only after the accepted records are committed (durable); the response
  * lists what was rejected and why.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { prepareEvents } from '../../ingest/events.js';
+import { contentEncoding, decompressedBody } from '../../ingest/decompress.js';
 import type { RejectReason } from '../../ingest/events.js';
 import { prepareFeedback } from '../../ingest/feedback.js';
-import { parseNdjson } from '../../ingest/values.js';
+import { BodyError, TooManyRecordsError, parseRecordsText, readEventsBody } from '../../ingest/read-body.js';
 import { QueueFullError } from '../../ingest/write-queue.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
@@ -27,27 +29,18 @@ function isNdjson(request: FastifyRequest): boolean {
   return NDJSON_TYPES.includes(media);
 }
 
-/** The records of a body: NDJSON lines or the elements of a JSON array; at most `max`. */
-function parseRecords(request: FastifyRequest, max: number): unknown[] {
-  const records = parseBody(request);
-  if (records.length > max) throw new HttpError(413, 'payload_too_large', `at most ${max} records per request (got ${records.length}); split the batch`);
-  return records;
+/** The raw body bytes; 400 when there is none. */
+function bodyBytes(request: FastifyRequest): Buffer {
+  const body = request.body;
+  if (!Buffer.isBuffer(body)) throw new HttpError(400, 'bad_request', 'the request needs a body: a JSON array or NDJSON');
+  return body;
 }
 
-function parseBody(request: FastifyRequest): unknown[] {
-  const body = request.body;
-  if (typeof body !== 'string') throw new HttpError(400, 'bad_request', 'the request needs a body: a JSON array or NDJSON');
-  if (isNdjson(request)) return parseNdjson(body);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch (err) {
-    throw new HttpError(400, 'invalid_json', `the body is not valid JSON: ${(err as Error).message}`);
-  }
-  if (!Array.isArray(parsed)) {
-    throw new HttpError(400, 'bad_request', 'expected a JSON array of records (or NDJSON with Content-Type: application/x-ndjson)');
-  }
-  return parsed;
+/** Whole-request problems of a body as HTTP errors. */
+function bodyProblem(err: unknown): unknown {
+  if (err instanceof TooManyRecordsError) return new HttpError(413, 'payload_too_large', err.message);
+  if (err instanceof BodyError) return new HttpError(400, err.code, err.message);
+  return err;
 }
 
 function countReasons(counter: { inc(labels: { model: string; reason: string }, value: number): void }, model: string, reasons: Map<RejectReason, number>): void {
@@ -55,9 +48,30 @@ function countReasons(counter: { inc(labels: { model: string; reason: string }, 
 }
 
 export function registerIngestRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  // Raw text bodies in this scope only.
+  // Raw byte bodies in this scope only: the handlers parse them.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser(['application/json', ...NDJSON_TYPES], { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser(['application/json', ...NDJSON_TYPES], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  // Content-Encoding: gzip / deflate bodies are decompressed as they arrive; the
+  // decompressed size counts against the body limit (413), so a zip bomb is cut off.
+  const limit = ctx.config.server.bodyLimit;
+  app.addHook('preParsing', async (request, reply, payload) => {
+    const encoding = contentEncoding(request.headers['content-encoding']);
+    if (encoding === null) return payload;
+    if (encoding === undefined) {
+      throw new HttpError(415, 'unsupported_media_type', `unsupported Content-Encoding ${JSON.stringify(request.headers['content-encoding'])}; use gzip or deflate`);
+    }
+    return decompressedBody(
+      payload,
+      encoding,
+      limit,
+      () => {
+        // The rest of the body is not read: close the connection after answering.
+        reply.header('connection', 'close');
+        return new HttpError(413, 'payload_too_large', `the decompressed request body is larger than the limit of ${limit} bytes`);
+      },
+      (message) => new HttpError(400, 'bad_request', message),
+    );
+  });
 
   app.post<{ Params: { model: string } }>(
     '/v1/models/:model/events',
@@ -83,8 +97,12 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: ServerContext): 
         ctx.metrics.throttled.inc({ kind: 'events' });
         throw new QueueFullError(ctx.config.server.queue.retryAfterSeconds);
       }
-      const records = parseRecords(request, ctx.config.server.maxRecordsPerRequest);
-      const prepared = prepareEvents(records, ctx.plans.get(model));
+      let prepared;
+      try {
+        prepared = readEventsBody(bodyBytes(request), isNdjson(request), ctx.plans.get(model), ctx.config.server.maxRecordsPerRequest);
+      } catch (err) {
+        throw bodyProblem(err);
+      }
       countReasons(ctx.metrics.eventsRejected, name, prepared.rejectedByReason);
       if (prepared.accepted === 0 && prepared.rejectedCount > 0) {
         throw new HttpError(400, 'no_valid_records', `all ${prepared.rejectedCount} records were rejected`, {
@@ -155,7 +173,13 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: ServerContext): 
         ctx.metrics.throttled.inc({ kind: 'feedback' });
         throw new QueueFullError(ctx.config.server.queue.retryAfterSeconds);
       }
-      const prepared = prepareFeedback(parseRecords(request, ctx.config.server.maxRecordsPerRequest), name, Date.now());
+      let records: unknown[];
+      try {
+        records = parseRecordsText(bodyBytes(request).toString('utf8'), isNdjson(request), ctx.config.server.maxRecordsPerRequest);
+      } catch (err) {
+        throw bodyProblem(err);
+      }
+      const prepared = prepareFeedback(records, name, Date.now());
       countReasons(ctx.metrics.feedbackRejected, name, prepared.rejectedByReason);
       if (prepared.accepted === 0 && prepared.rejectedCount > 0) {
         throw new HttpError(400, 'no_valid_records', `all ${prepared.rejectedCount} records were rejected`, {
