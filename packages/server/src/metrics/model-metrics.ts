@@ -283,7 +283,8 @@ export class ModelMetrics {
           }
           break;
         case 'prediction_drift': {
-          const labels = { ...base, method: r.features?.find((f) => f.method)?.method ?? '' };
+          // The score is the first output column's (the prediction, else the first score), so is the method.
+          const labels = { ...base, method: r.features?.[0]?.method ?? '' };
           set(this.g.predictionDriftScore, labels, m.prediction_drift_score);
           set(this.g.predictionDriftDetected, labels, m.prediction_drift_detected);
           break;
