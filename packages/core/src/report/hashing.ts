@@ -55,8 +55,8 @@ function mixNumberColumn(col: NumberColumn, n: number, ha: Int32Array, hb: Int32
   }
 }
 
-/** Mixes each row's category (by its string, so differently coded equal strings agree) into the row's lanes. */
-function mixDictColumn(col: DictColumn, n: number, ha: Int32Array, hb: Int32Array): void {
+/** The two hash lanes of each dictionary entry (by its string, so differently coded equal strings agree). */
+function dictionaryHashes(col: DictColumn): [Int32Array, Int32Array] {
   const k = col.dictionary.length;
   const da = new Int32Array(k);
   const db = new Int32Array(k);
@@ -64,6 +64,12 @@ function mixDictColumn(col: DictColumn, n: number, ha: Int32Array, hb: Int32Arra
     da[i] = stringHash(col.dictionary[i], 0x811c9dc5);
     db[i] = stringHash(col.dictionary[i], 0x01000193);
   }
+  return [da, db];
+}
+
+/** Mixes each row's category (by its string, so differently coded equal strings agree) into the row's lanes. */
+function mixDictColumn(col: DictColumn, n: number, ha: Int32Array, hb: Int32Array): void {
+  const [da, db] = dictionaryHashes(col);
   const codes = col.codes;
   for (let r = 0; r < n; r++) {
     const c = codes[r];
@@ -97,13 +103,7 @@ function sequenceHash(col: Column, n: number): number {
       hb = mix(mix(hb, hi), lo);
     }
   } else {
-    const k = col.dictionary.length;
-    const da = new Int32Array(k);
-    const db = new Int32Array(k);
-    for (let i = 0; i < k; i++) {
-      da[i] = stringHash(col.dictionary[i], 0x811c9dc5);
-      db[i] = stringHash(col.dictionary[i], 0x01000193);
-    }
+    const [da, db] = dictionaryHashes(col);
     for (let r = 0; r < n; r++) {
       const c = col.codes[r];
       ha = mix(ha, c < 0 ? NULL_A : da[c]);
