@@ -91,6 +91,8 @@ export interface MonitorResult {
     rows: number;
     /** Only a profile was available: binned equivalents were used for exact tests. */
     profileOnly?: boolean;
+    /** For `previous`: the rows used when the previous window was sampled (fewer than `rows`). */
+    sampledRows?: number;
     /** For `previous`: the window compared against. */
     start?: number;
     end?: number;

@@ -20,7 +20,7 @@
  * a batch whose acknowledgment it lost. Clients should keep event ids unique per
  * model; an id re-used with a different `ts` is stored as a second event.
  */
-import type { Column, ColumnSchema, DictColumn, NumberColumn, Schema, Task } from '@modelwatch/core';
+import type { Column, ColumnSchema, DictColumn, NumberColumn, Schema, Table, Task } from '@modelwatch/core';
 import type { StoredReference } from '../reference/types.js';
 
 /** Roles whose values are stored with each event (one typed column each). */
@@ -295,6 +295,67 @@ export interface DataQualitySummary {
   missingColumns: Record<string, number>;
 }
 
+/**
+ * Rows of a window as one core {@link Table}, for monitors and the report
+ * endpoint: the requested schema columns, sampled jointly (the same events for
+ * every column) above `sample.limit`.
+ */
+export interface WindowTableQuery extends WindowQuery {
+  /**
+   * Schema columns to read, in this order: event columns (features, prediction,
+   * scores, segments) and the target column (joined from feedback by event id;
+   * missing where an event has no feedback).
+   */
+  columns: readonly string[];
+  /** Only events that have feedback (model quality); the sample is then drawn from them. */
+  labelledOnly?: boolean;
+  sample: SampleOptions;
+}
+
+/** A window read by {@link Store.windowTable}. */
+export interface WindowTable {
+  /**
+   * The columns in the requested order, rows ordered by `(ts, id)` so that the
+   * table does not depend on the order events were stored in. Numeric and
+   * datetime columns are `NumberColumn`s (datetimes epoch ms, `date: true`);
+   * categorical, boolean (`"true"`/`"false"`) and text columns `DictColumn`s whose
+   * dictionary is in code point order.
+   */
+  table: Table;
+  /** Events in the window (labelled events when `labelledOnly`). */
+  total: number;
+  /** Rows returned (`total` unless sampled). */
+  size: number;
+  sampled: boolean;
+  method: 'all' | 'hash';
+}
+
+/** Exact counts over a whole window (never sampled), pushed down to the store. */
+export interface WindowSummary {
+  /** Events in the window. */
+  rows: number;
+  /** Earliest event time in the window (epoch ms); NaN when empty. */
+  firstTs: number;
+  /** Missing values (null, including type violations) per requested column. */
+  missing: Record<string, number>;
+  /** Events flagged `error: true`, and events that carried an error flag at all. */
+  errors: number;
+  errorFlags: number;
+  /** Events that carried a latency, and the median and 99th percentile of those latencies in ms (linear interpolation; NaN when none). */
+  latencyCount: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+}
+
+/** Ground-truth coverage of a window. */
+export interface LabelSummary {
+  rows: number;
+  /** Events of the window that have feedback. */
+  labelled: number;
+  /** Median of (feedback time − event time) over labelled events, ms (linear interpolation); NaN when none. */
+  lagMedianMs: number;
+}
+
 export interface EventTimeBounds {
   events: number;
   /** Earliest event time (epoch ms); NaN when there are no events. */
@@ -466,6 +527,16 @@ export interface Store {
   labelledRows(q: WindowQuery & SampleOptions): Promise<LabelledRows>;
   /** Ingest-time data-quality findings summed over a window. */
   dataQualitySummary(q: WindowQuery): Promise<DataQualitySummary>;
+  /** The window's rows of some columns as one core Table, sampled jointly and deterministically above the limit. */
+  windowTable(q: WindowTableQuery): Promise<WindowTable>;
+  /** Exact counts of a window: rows, missing values per column, errors, latency quantiles. */
+  windowSummary(q: WindowQuery & { columns: readonly string[] }): Promise<WindowSummary>;
+  /** Ground-truth coverage and lag of a window. */
+  labelSummary(q: WindowQuery): Promise<LabelSummary>;
+  /** The distinct versions of the events in a window, sorted. */
+  windowVersions(q: WindowQuery): Promise<string[]>;
+  /** Event time and version of the stored events with these ids (feedback marks their windows for re-evaluation). */
+  eventTimesOfIds(model: string, ids: readonly string[]): Promise<{ ts: Float64Array; versions: string[] }>;
 
   /** Inserts or replaces results by `(model, monitor, version, windowStart, windowEnd)`. */
   putResults(results: readonly ResultRecord[]): Promise<void>;

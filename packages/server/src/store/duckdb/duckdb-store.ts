@@ -25,6 +25,7 @@ import {
   UnknownColumnError,
   UnknownModelError,
   eventColumns,
+  targetColumn,
   targetKind,
 } from '../store.js';
 import type {
@@ -41,6 +42,7 @@ import type {
   EventTimeBounds,
   FeedbackBatch,
   FeedbackResult,
+  LabelSummary,
   LabelledRows,
   ModelDefinition,
   ModelRecord,
@@ -53,6 +55,9 @@ import type {
   SampleOptions,
   Store,
   WindowQuery,
+  WindowSummary,
+  WindowTable,
+  WindowTableQuery,
 } from '../store.js';
 import {
   CHUNK_ROWS,
@@ -84,6 +89,8 @@ import {
 import type { ModelLayout, PhysicalColumn } from './sql.js';
 import { REFERENCE_DDL, readReference, writeReference } from './references.js';
 import { count, num, toDictColumn, toNumberColumn } from './values.js';
+import { readEventTimesOfIds, readLabelSummary, readWindowSummary, readWindowTable, readWindowVersions } from './window-read.js';
+import type { WindowLayout } from './window-read.js';
 
 /** Options of {@link DuckDBStore.open}. */
 export interface DuckDBStoreOptions {
@@ -895,6 +902,45 @@ export class DuckDBStore implements Store {
       for (const [kind, name, n] of lists.getRows()) targets[num(kind)][name as string] = count(n);
       return out;
     });
+  }
+
+  // -------------------------------------------------------------------------
+  // Window reads for monitors (SQL in window-read.ts)
+
+  private windowLayout(s: ModelState): WindowLayout {
+    const t = targetColumn(s.record.schema);
+    return {
+      model: s.record.name,
+      events: eventsTable(s.id),
+      feedback: feedbackTable(s.id),
+      columns: new Map(s.eventCols.map((c) => [c.name, { physical: c.physical, kind: c.kind }])),
+      target: t ? { name: t.name, kind: t.kind, numeric: targetKind(s.record.schema, s.record.task) === 'number' } : null,
+    };
+  }
+
+  windowTable(qy: WindowTableQuery): Promise<WindowTable> {
+    const layout = this.windowLayout(this.state(qy.model));
+    return this.snapshot((c) => readWindowTable(c, layout, qy));
+  }
+
+  windowSummary(qy: WindowQuery & { columns: readonly string[] }): Promise<WindowSummary> {
+    const layout = this.windowLayout(this.state(qy.model));
+    return this.withReader((c) => readWindowSummary(c, layout, qy));
+  }
+
+  labelSummary(qy: WindowQuery): Promise<LabelSummary> {
+    const layout = this.windowLayout(this.state(qy.model));
+    return this.withReader((c) => readLabelSummary(c, layout, qy));
+  }
+
+  windowVersions(qy: WindowQuery): Promise<string[]> {
+    const layout = this.windowLayout(this.state(qy.model));
+    return this.withReader((c) => readWindowVersions(c, layout, qy));
+  }
+
+  eventTimesOfIds(model: string, ids: readonly string[]): Promise<{ ts: Float64Array; versions: string[] }> {
+    const layout = this.windowLayout(this.state(model));
+    return this.withReader((c) => readEventTimesOfIds(c, layout, ids));
   }
 
   // -------------------------------------------------------------------------
