@@ -1,0 +1,218 @@
+/**
+ * `npm run bench -- sdk`: the cost of `@modelwatch/node` on a model server.
+ *
+ * (a) Added time per instrumented prediction on the request path, with the
+ *     exporter on (target ≤ 1 µs median): `wrap(predict)` with five declared
+ *     features vs the bare `predict`, in alternating chunks of CHUNK calls; the
+ *     per-call difference of each pair of chunks is one sample, the median of
+ *     ROUNDS samples is reported. Between rounds the event loop runs, so the
+ *     exporter sends its batches to a real `modelwatch serve` (a child process)
+ *     and the queue never overflows (it is drained to below one batch before the
+ *     next round; drops are reported and must be 0). Variants: metrics only
+ *     (no exporter), metrics + exporter.
+ * (b) Throughput of a tiny Fastify predict endpoint (JSON body with schema
+ *     validation, the model below) under autocannon, without the plugin, with
+ *     the plugin (metrics), and with the plugin and exporter to modelwatch serve
+ *     (target ≥ 95% of bare). The app runs in its own process pinned to CPU 0;
+ *     autocannon and modelwatch serve are pinned to CPU 1, so the app's core
+ *     serves the app only. Runs alternate between variants; the median req/s
+ *     of RUNS runs each is reported.
+ *
+ * The model is a representative small predict function (`bench/_sdk-model.ts`):
+ * the flights model of examples/flights does not exist yet.
+ * The machine has 2 cores shared with other work: the load average is recorded.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Registry } from 'prom-client';
+import { Exporter, wrap } from '@modelwatch/node';
+import { FEATURES, inputs, predict } from './_sdk-model.js';
+import type { FlightInput } from './_sdk-model.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROUNDS = Number(process.env.BENCH_SDK_ROUNDS ?? 400);
+const CHUNK = 2000;
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SECONDS = Number(process.env.BENCH_SDK_SECONDS ?? 8);
+const CONNECTIONS = 16;
+
+type Autocannon = (opts: Record<string, unknown>) => Promise<{ requests: { average: number }; non2xx: number; errors: number; latency: { p50: number; p99: number } }>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+function pin(cpu: number, pid: number): boolean {
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts a TS entry point as a child and resolves with its printed URL. */
+function startChild(args: string[], cpu: number): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  pin(cpu, proc.pid!);
+  let err = '';
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start: ${err}`)), 60_000);
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)|listening (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ proc, url: m[1] ?? m[2] });
+      }
+    });
+    proc.on('exit', (code) => reject(new Error(`${args[0]} exited with ${code}: ${err}`)));
+  });
+}
+
+async function stop(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null) return;
+  const exited = new Promise((resolve) => proc.once('exit', resolve));
+  proc.kill('SIGTERM');
+  await exited;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+
+let sink = 0;
+type Predict = (x: FlightInput) => { scores: { '1': number } };
+// Two identical loops, so that each call site sees one function (monomorphic).
+function timeBare(f: Predict, xs: FlightInput[], offset: number): number {
+  const t0 = performance.now();
+  for (let i = 0; i < CHUNK; i++) sink += f(xs[(offset + i) & 4095]).scores['1'];
+  return ((performance.now() - t0) * 1e6) / CHUNK;
+}
+function timeWrapped(f: Predict, xs: FlightInput[], offset: number): number {
+  const t0 = performance.now();
+  for (let i = 0; i < CHUNK; i++) sink += f(xs[(offset + i) & 4095]).scores['1'];
+  return ((performance.now() - t0) * 1e6) / CHUNK;
+}
+
+async function addedCost(serviceUrl: string | null) {
+  const registry = new Registry();
+  const exporter = serviceUrl ? new Exporter({ url: serviceUrl, registry }) : undefined;
+  const wrapped = wrap(predict, { model: 'flights', task: 'binary', features: FEATURES, registry, exporter, processMetrics: false, depsHash: 'bench' });
+  const xs = inputs(4096);
+  // Warm-up (JIT).
+  for (let r = 0; r < 20; r++) {
+    timeBare(predict, xs, r * 7);
+    timeWrapped(wrapped, xs, r * 7);
+  }
+  const added: number[] = [];
+  const bare: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    let b: number, w: number;
+    if (r % 2 === 0) {
+      b = timeBare(predict, xs, r * 13);
+      w = timeWrapped(wrapped, xs, r * 13);
+    } else {
+      w = timeWrapped(wrapped, xs, r * 13);
+      b = timeBare(predict, xs, r * 13);
+    }
+    added.push(w - b);
+    bare.push(b);
+    if (exporter) {
+      // Let the exporter keep up: wait until less than one batch is queued.
+      while (exporter.stats()[0].queued + exporter.stats()[0].inFlight > exporter.batchSize) await new Promise((res) => setTimeout(res, 1));
+    } else await new Promise((res) => setImmediate(res));
+  }
+  const stats = exporter ? (await exporter.flush(30_000), await exporter.close(), exporter.stats()[0]) : undefined;
+  return {
+    predictions: (ROUNDS + 20) * CHUNK,
+    bareNsPerCall: Math.round(median(bare)),
+    addedNsMedian: Math.round(median(added)),
+    addedNsP10: Math.round(quantile(added, 0.1)),
+    addedNsP90: Math.round(quantile(added, 0.9)),
+    ...(stats ? { exporter: { pushed: stats.pushed, sent: stats.sent, failed: stats.failed, dropped: stats.dropped } } : {}),
+  };
+}
+
+async function throughput(mode: 'bare' | 'metrics' | 'export', serviceUrl: string): Promise<{ rps: number; p50ms: number; p99ms: number; non2xx: number; errors: number }> {
+  const app = await startChild(['bench/_sdk-app.ts', mode, serviceUrl], 0);
+  try {
+    const body = JSON.stringify(inputs(1)[0]);
+    const opts = { url: `${app.url}/predict`, method: 'POST', headers: { 'content-type': 'application/json' }, body, connections: CONNECTIONS };
+    await autocannon({ ...opts, duration: 2 }); // warm-up
+    const r = await autocannon({ ...opts, duration: SECONDS });
+    return { rps: Math.round(r.requests.average), p50ms: r.latency.p50, p99ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
+  } finally {
+    await stop(app.proc);
+  }
+}
+
+export async function run(): Promise<object> {
+  const loadBefore = loadavg();
+  const dataDir = mkdtempSync(join(tmpdir(), 'mw-bench-sdk-'));
+  const pinned = pin(1, process.pid);
+  const service = await startChild(['packages/server/src/main.ts', '--data', dataDir, '--port', '0', '--log-level', 'warn'], 1);
+  try {
+    const schema = {
+      task: 'binary',
+      versions: ['v1'],
+      schema: {
+        columns: [
+          ...Object.entries(FEATURES).map(([name, kind]) => ({ name, kind, role: 'feature' })),
+          { name: 'delayed', kind: 'categorical', role: 'prediction' },
+          { name: 'p_delayed', kind: 'numeric', role: 'score', scoreOf: 1 },
+        ],
+      },
+    };
+    const res = await fetch(`${service.url}/v1/models/flights`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(schema) });
+    if (!res.ok) throw new Error(`registering the model: ${res.status} ${await res.text()}`);
+
+    console.error('sdk: (a) added cost per prediction …');
+    const metricsOnly = await addedCost(null);
+    const withExporter = await addedCost(service.url);
+
+    console.error('sdk: (b) Fastify throughput …');
+    const runs: Record<'bare' | 'metrics' | 'export', Awaited<ReturnType<typeof throughput>>[]> = { bare: [], metrics: [], export: [] };
+    for (let i = 0; i < RUNS; i++) {
+      for (const mode of ['bare', 'metrics', 'export'] as const) runs[mode].push(await throughput(mode, service.url));
+    }
+    const med = (mode: keyof typeof runs) => median(runs[mode].map((r) => r.rps));
+    const bareRps = med('bare');
+    return {
+      model: 'representative small predict function (bench/_sdk-model.ts: logistic regression, 5 features); the flights model comes with examples/flights',
+      addedCostPerPrediction: {
+        target: 'median ≤ 1000 ns with the exporter on',
+        chunk: CHUNK,
+        rounds: ROUNDS,
+        metricsOnly,
+        withExporter,
+        meetsTarget: withExporter.addedNsMedian <= 1000,
+      },
+      fastifyThroughput: {
+        target: 'instrumented ≥ 95% of bare',
+        connections: CONNECTIONS,
+        secondsPerRun: SECONDS,
+        runsPerVariant: RUNS,
+        pinned: pinned ? 'app on CPU 0; autocannon and modelwatch serve on CPU 1' : 'not pinned (taskset unavailable)',
+        bare: { medianRps: bareRps, runs: runs.bare },
+        metrics: { medianRps: med('metrics'), ratio: Math.round((med('metrics') / bareRps) * 1000) / 1000, runs: runs.metrics },
+        metricsAndExporter: { medianRps: med('export'), ratio: Math.round((med('export') / bareRps) * 1000) / 1000, runs: runs.export },
+        meetsTarget: med('export') / bareRps >= 0.95,
+      },
+      loadAverage: { before: loadBefore.map((x) => Math.round(x * 100) / 100), after: loadavg().map((x) => Math.round(x * 100) / 100) },
+    };
+  } finally {
+    await stop(service.proc);
+    rmSync(dataDir, { recursive: true, force: true });
+    void sink;
+  }
+}
