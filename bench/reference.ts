@@ -3,8 +3,10 @@
  * server, DuckDB store on disk): the flights of January 2001 (508,239 rows × 5
  * columns) as Parquet and as CSV, and a 1.2M-row × 10-column synthetic Parquet
  * file kept as a 1M-row sample (`references.maxRows`). Each answer is durable (committed) when it
- * arrives. Also the start of a server whose configured reference file is
- * unchanged (hashed, not read again).
+ * arrives. Also event acknowledgments while the 1.2M-row reference is uploaded
+ * (100-event JSON batches one after another, against 2 s without an upload),
+ * and the start of a server whose configured reference file is unchanged
+ * (hashed, not read again).
  *
  * Timing: one warm-up, then the median (and min) of 5 uploads; per-phase times
  * are the server's own (`timingsMs` of the answer). The load average is
@@ -67,6 +69,29 @@ async function measure(url: string, model: string, path: string, contentType: st
   return { bytes: body.length, medianMs: round(median(totals)), minMs: round(Math.min(...totals)), medianPhasesMs: phases };
 }
 
+/**
+ * Event batches posted one after another while `during` runs: how long each
+ * acknowledgment (commit) took. The reference's rows are written beside event
+ * appends, so ingestion should not stall for the length of an upload.
+ */
+async function ingestDuring(url: string, during: Promise<unknown>): Promise<{ batches: number; events: number; medianAckMs: number; maxAckMs: number }> {
+  let done = false;
+  void during.finally(() => (done = true));
+  const acks: number[] = [];
+  let n = 0;
+  while (!done) {
+    const events = Array.from({ length: 100 }, (_, i) => ({ id: `e${n}-${i}`, ts: 1_700_000_000_000 + n * 100 + i, version: 'v1', features: { x: i } }));
+    const t = performance.now();
+    const res = await fetch(`${url}/v1/models/events/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(events) });
+    await res.text();
+    if (!res.ok) throw new Error(`ingest failed: ${res.status}`);
+    acks.push(performance.now() - t);
+    n++;
+  }
+  await during;
+  return { batches: acks.length, events: acks.length * 100, medianAckMs: +median(acks).toFixed(1), maxAckMs: +Math.max(...acks).toFixed(1) };
+}
+
 export async function run(): Promise<object> {
   const dir = mkdtempSync(join(tmpdir(), 'mw-bench-reference-'));
   try {
@@ -80,6 +105,10 @@ export async function run(): Promise<object> {
       results.flightsJanuary2001Parquet = { rows: 508_239, columns: 5, ...(await measure(url, 'flights', files.flightsParquet, 'application/vnd.apache.parquet')) };
       results.flightsJanuary2001Csv = { rows: 508_239, columns: 5, ...(await measure(url, 'flights', files.flightsCsv, 'text/csv')) };
       results.synthetic1200kParquetSampled = { rows: 1_200_000, columns: 10, keptRows: 1_000_000, ...(await measure(url, 'synthetic', files.synthetic, 'application/vnd.apache.parquet')) };
+      await fetch(`${url}/v1/models/events`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ schema: { columns: [{ name: 'x', kind: 'numeric', role: 'feature' }] }, versions: ['v1'] }) });
+      const alone = await ingestDuring(url, new Promise((r) => setTimeout(r, 2000)));
+      const whileUploading = await ingestDuring(url, upload(url, 'synthetic', readFileSync(files.synthetic), 'application/vnd.apache.parquet'));
+      results.ingestWhileUploading1200k = { alone, whileUploading };
     } finally {
       await server.close();
     }

@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { profile } from '@modelwatch/core';
 import type { Column, Schema, Table } from '@modelwatch/core';
-import { DuckDBStore, UnknownModelError } from '../src/index.js';
+import { DuckDBStore, UnknownModelError, compileEventPlan, prepareEvents } from '../src/index.js';
 import type { ReferenceRecord } from '../src/index.js';
+import { PART_VALUES } from '../src/store/duckdb/references.js';
 import { tempDir } from './helpers/fixtures.js';
 
 const SCHEMA: Schema = {
@@ -21,6 +22,7 @@ const SCHEMA: Schema = {
     { name: 'city', kind: 'categorical', role: 'feature' },
     { name: 'empty', kind: 'categorical', role: 'feature' },
     { name: 'label', kind: 'boolean', role: 'target' },
+    { name: 'tx', kind: 'text', role: 'id' },
   ],
 };
 
@@ -32,6 +34,9 @@ function sampleTable(n: number, shift = 0): Table {
   const city = new Int32Array(n);
   const empty = new Int32Array(n).fill(-1);
   const label = new Int32Array(n);
+  // Unique values: a dictionary of n entries (several stored parts for large n).
+  const tx = Int32Array.from({ length: n }, (_, i) => (i === 3 ? -1 : i));
+  const txDictionary = Array.from({ length: n }, (_, i) => `tx-${(i * 7919 + shift) % 1_000_003}-é`);
   const cities = ['Zürich', 'a city whose name is longer than twelve bytes', '', '東京', 'NL'];
   for (let i = 0; i < n; i++) {
     x[i] = i % 17 === 0 ? NaN : i % 19 === 0 ? (i % 2 ? Infinity : -Infinity) : (i + shift) * 0.37 - 40;
@@ -49,6 +54,7 @@ function sampleTable(n: number, shift = 0): Table {
     { type: 'dict', codes: city, dictionary: cities },
     { type: 'dict', codes: empty, dictionary: [] },
     { type: 'dict', codes: label, dictionary: ['false', 'true'] },
+    { type: 'dict', codes: tx, dictionary: txDictionary },
   ];
   return { names: SCHEMA.columns.map((c) => c.name), columns, numRows: n };
 }
@@ -105,14 +111,15 @@ describe('DuckDB store: references', () => {
 
   test('a reference reads back equal to what was written, with or without its rows', async () => {
     assert.equal(await store.getReference('m'), null);
-    const table = sampleTable(5000);
+    // More rows than one stored part, and not a multiple of it.
+    const table = sampleTable(PART_VALUES + 5000);
     const rec = record(table, { sampledFrom: 12_345, rows: 12_345 });
     await store.putReference(rec);
     const back = await store.getReference('m', { rows: true });
     assert.ok(back && back.table);
     assert.deepEqual(plain(back.table), plain(table));
     assert.deepEqual(back.table.names, table.names);
-    assert.equal(back.table.numRows, 5000);
+    assert.equal(back.table.numRows, PART_VALUES + 5000);
     // Typed arrays, not per-row objects.
     assert.ok(back.table.columns[0].type === 'number' && back.table.columns[0].values instanceof Float64Array);
     assert.ok(back.table.columns[2].type === 'dict' && back.table.columns[2].codes instanceof Int32Array);
@@ -121,14 +128,14 @@ describe('DuckDB store: references', () => {
     assert.deepEqual({ ...profile(back.table, { schema: SCHEMA, source: 'test' }), createdAt: '' }, { ...rec.profile, createdAt: '' });
     assert.equal(back.rows, 12_345);
     assert.equal(back.sampledFrom, 12_345);
-    assert.equal(back.keptRows, 5000);
+    assert.equal(back.keptRows, PART_VALUES + 5000);
     assert.equal(back.source, 'test.parquet');
     assert.equal(back.uploadedAt, 1_700_000_000_123);
     assert.equal(back.fingerprint, null);
     const meta = await store.getReference('m');
     assert.ok(meta);
     assert.equal(meta.table, null);
-    assert.equal(meta.keptRows, 5000);
+    assert.equal(meta.keptRows, PART_VALUES + 5000);
     assert.equal(meta.sampledFrom, 12_345);
   });
 
@@ -162,13 +169,38 @@ describe('DuckDB store: references', () => {
     await store.putReference(record(table, { source: 'durable.parquet' }));
     await store.close();
     const tables = await referenceTables(path);
-    assert.equal(tables.length, 2, tables.join());
+    assert.equal(tables.length, 1, tables.join());
     assert.match(tables[0], /^ref_\d+$/);
-    assert.equal(tables[1], `refd_${tables[0].slice(4)}`);
+    // Rows staged by a process that stopped before switching to them: dropped at the next open.
+    const instance = await DuckDBInstance.create(path);
+    const conn = await instance.connect();
+    await conn.run('CREATE TABLE ref_999 (col INTEGER, kind VARCHAR, part INTEGER, data BLOB)');
+    conn.disconnectSync();
+    instance.closeSync();
+    assert.equal((await referenceTables(path)).length, 2);
     store = await DuckDBStore.open({ path });
     const back = await store.getReference('m', { rows: true });
     assert.ok(back && back.table);
     assert.equal(back.source, 'durable.parquet');
     assert.deepEqual(plain(back.table), plain(table));
+    await store.close();
+    assert.deepEqual(await referenceTables(path), tables);
+    store = await DuckDBStore.open({ path });
+  });
+
+  test('rows are written beside event appends; both land', async () => {
+    const big = sampleTable(200_000, 5);
+    const { model } = await store.putModel({ name: 'events', schema: { columns: [{ name: 'v', kind: 'numeric', role: 'feature' }] }, versions: ['v1'] });
+    const batch = prepareEvents(
+      Array.from({ length: 100 }, (_, i) => ({ id: `e${i}`, ts: 1_700_000_000_000 + i, version: 'v1', features: { v: i } })),
+      compileEventPlan(model),
+    ).batch;
+    const [, appended] = await Promise.all([store.putReference(record(big, { source: 'big' })), store.appendEvents([batch])]);
+    assert.equal(appended[0].inserted, 100);
+    const back = await store.getReference('m', { rows: true });
+    assert.ok(back?.table);
+    assert.equal(back.source, 'big');
+    assert.deepEqual(plain(back.table), plain(big));
+    assert.equal((await store.eventCounts({ model: 'events', from: 0, to: 2e12 }))[0].events, 100);
   });
 });

@@ -18,6 +18,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { dictColumn, inferSchema, numberColumn, profile, tableFromRows } from '@modelwatch/core';
 import type { Column, DictColumn, Profile, RoleHints, Schema, Table } from '@modelwatch/core';
 import { ConfigError, createServer, resolveConfig } from '../src/index.js';
+import { referenceWorkerStats } from '../src/reference/prepare-thread.js';
 import type { ModelwatchServer } from '../src/index.js';
 import { SCHEMA, tempDir } from './helpers/fixtures.js';
 
@@ -209,6 +210,12 @@ describe('reference upload: every format', () => {
     // (every upload above is larger than the general limit)
     const res = await s.app.inject({ method: 'PUT', url: '/v1/models/fraud/reference', headers: { 'content-type': 'text/csv' }, payload: readFileSync(files.csv) });
     assert.equal(res.statusCode, 200, res.body);
+  });
+
+  test('files are read and profiled on the worker thread', () => {
+    const stats = referenceWorkerStats();
+    assert.equal(stats.unavailable, false);
+    assert.ok(stats.offThread >= cases.length, JSON.stringify(stats));
   });
 
   test('uploads leave no temporary files behind', async () => {

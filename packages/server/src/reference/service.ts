@@ -18,8 +18,8 @@ import { fingerprint, hashFile } from './fingerprint.js';
 import { detectFormat, formatFromFileName } from './format.js';
 import type { DetectedFormat } from './format.js';
 import { readHead, removeStaleUploads, uploadDir } from './files.js';
-import { prepareReference } from './prepare.js';
 import type { PreparedReference } from './prepare.js';
+import { prepareReferenceOffThread } from './prepare-thread.js';
 import type { ReferenceProvider, StoredReference } from './types.js';
 
 /** The few logger methods used (pino's, Fastify's). */
@@ -133,7 +133,8 @@ export class ReferenceService implements ReferenceProvider {
     const schema = infer ? undefined : (existing?.schema ?? configured?.schema);
     const hints = this.hintsFor(configured, req.hints);
     const timings: Record<string, number> = {};
-    const prepared = await prepareReference(req.path, req.format, {
+    // Reading and profiling run on a worker thread: the server keeps answering meanwhile.
+    const prepared = await prepareReferenceOffThread(req.path, req.format, {
       schema,
       hints,
       maxRows: this.config.references.maxRows,

@@ -87,7 +87,7 @@ import {
   stagingTable,
 } from './sql.js';
 import type { ModelLayout, PhysicalColumn } from './sql.js';
-import { REFERENCE_DDL, readReference, writeReference } from './references.js';
+import { REFERENCE_DDL, dropOrphanReferenceRows, dropReferenceRows, readReference, stageReferenceRows, switchReference } from './references.js';
 import { count, num, toDictColumn, toNumberColumn } from './values.js';
 import { readEventTimesOfIds, readLabelSummary, readWindowSummary, readWindowTable, readWindowVersions } from './window-read.js';
 import type { WindowLayout } from './window-read.js';
@@ -213,6 +213,7 @@ export class DuckDBStore implements Store {
 
   private async init(): Promise<void> {
     for (const ddl of [...METADATA_DDL, ...REFERENCE_DDL]) await this.writer.run(ddl);
+    await dropOrphanReferenceRows(this.writer);
     const meta = await this.writer.runAndReadAll(`SELECT value FROM mw_meta WHERE key = 'format'`);
     const rows = meta.getRows();
     if (rows.length === 0) await this.writer.run(`INSERT INTO mw_meta VALUES ('format', $1)`, [FORMAT_VERSION]);
@@ -1092,11 +1093,40 @@ export class DuckDBStore implements Store {
   // -------------------------------------------------------------------------
   // References (SQL in references.ts)
 
-  putReference(ref: ReferenceRecord): Promise<void> {
-    return this.exclusive(async () => {
-      this.state(ref.model);
-      await this.transaction(() => writeReference(this.writer, ref));
-    });
+  /** Reference rows being written on connections of their own (`close` waits for them). */
+  private readonly referenceWrites = new Set<Promise<unknown>>();
+
+  async putReference(ref: ReferenceRecord): Promise<void> {
+    this.state(ref.model);
+    // The rows go into a new table outside the write lock (events keep flowing); then one short switch under it.
+    const data = ref.table ? await this.onOwnConnection((c) => stageReferenceRows(c, ref.table!)) : null;
+    try {
+      await this.exclusive(async () => {
+        this.state(ref.model);
+        await this.transaction(() => switchReference(this.writer, ref, data));
+      });
+    } catch (err) {
+      if (data) await this.onOwnConnection((c) => dropReferenceRows(c, data)).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private async onOwnConnection<T>(fn: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (this.closed) throw new Error('the store is closed');
+    const run = (async () => {
+      const conn = await this.instance.connect();
+      try {
+        return await fn(conn);
+      } finally {
+        conn.disconnectSync();
+      }
+    })();
+    this.referenceWrites.add(run);
+    try {
+      return await run;
+    } finally {
+      this.referenceWrites.delete(run);
+    }
   }
 
   getReference(model: string, opts: { rows?: boolean } = {}): Promise<ReferenceRecord | null> {
@@ -1137,6 +1167,7 @@ export class DuckDBStore implements Store {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    await Promise.allSettled([...this.referenceWrites]);
     await this.exclusive(async () => {
       try {
         await this.writer.run('CHECKPOINT');

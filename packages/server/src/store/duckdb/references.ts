@@ -1,23 +1,31 @@
 /**
  * References in the DuckDB store: one metadata row per model in
- * `mw_references` (profile JSON, counts, source) and, when rows are kept, a
- * columnar image of the reference table in two tables named from a sequence:
- * `ref_<n>` with one column per reference column (`c<i>`: DOUBLE for number
- * columns, INTEGER dictionary codes for dict columns, NULL = missing) and
- * `refd_<n>` with the dictionaries `(col, code, value)`. Reading them back gives
- * the same typed arrays and dictionaries that were written.
+ * `mw_references` (profile JSON, counts, source, column layout) and, when rows
+ * are kept, a columnar image of the reference table in `ref_<n>` (`n` from a
+ * sequence): per column, its typed arrays in parts of at most 256Ki values —
+ * `values` (Float64 of number columns), `nulls` (one byte per row, when any is
+ * missing), `codes` (Int32 dictionary codes, -1 = missing) — and its
+ * `dictionary` (JSON arrays of strings), each part a BLOB. Reading them back
+ * gives the same typed arrays and dictionaries that were written, bit for bit.
  *
- * A new reference is written into fresh tables and the metadata row switched to
- * them in the same transaction, which drops the previous tables: readers see the
- * old reference or the new one, never a mix, and a crash leaves one of the two.
+ * Why parts of raw arrays rather than a table of typed SQL columns: the
+ * Appender that fills typed columns runs synchronously on the JavaScript thread
+ * (a million rows × ten columns stalled the server for about a second), while
+ * each part here is one parameterised INSERT that DuckDB runs off the thread,
+ * and committing part by part keeps every commit — and so the wait of event
+ * commits behind it — short.
+ *
+ * A new reference's parts are written into a fresh table first, on a connection
+ * of their own, then the metadata row is switched to it in one short
+ * transaction that also drops the previous table: readers see the old reference
+ * or the new one, never a mix. Tables staged by a process that stopped before
+ * switching are dropped at the next open.
  */
-import { DuckDBDataChunk, DOUBLE, INTEGER, VARCHAR } from '@duckdb/node-api';
-import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { endianness } from 'node:os';
+import { blobValue } from '@duckdb/node-api';
+import type { DuckDBBlobValue, DuckDBConnection } from '@duckdb/node-api';
 import type { Column, Profile, Table } from '@modelwatch/core';
-import { copyCodes, copyDoubles } from '../../reference/vectors.js';
-import type { NumberSink } from '../../reference/vectors.js';
 import type { ReferenceRecord } from '../store.js';
-import { CHUNK_ROWS, writeDoubles, writeIntegers, writeSequence, writeStrings } from './chunks.js';
 import { quoteIdent as q } from './sql.js';
 import { num } from './values.js';
 
@@ -37,42 +45,89 @@ export const REFERENCE_DDL = [
     profile_json VARCHAR NOT NULL)`,
 ];
 
-/** How one stored column is read back. */
-interface StoredColumn {
-  name: string;
-  type: 'number' | 'dict';
-  date?: boolean;
-  typeViolations?: number;
+/** Values per stored part. */
+export const PART_VALUES = 262_144;
+/** Dictionary entries per stored part. */
+const PART_ENTRIES = 65_536;
+
+/** How the kept rows are laid out (`columns_json`). */
+interface StoredLayout {
+  /** Rows kept. */
+  rows: number;
+  /** Byte order of the stored arrays. */
+  byteOrder: 'LE' | 'BE';
+  columns: { name: string; type: 'number' | 'dict'; date?: boolean; typeViolations?: number; nulls?: boolean }[];
 }
 
 const dataTable = (n: number) => `ref_${n}`;
-const dictTable = (n: number) => `refd_${n}`;
-/** The dictionary table that goes with a data table. */
-const dictTableOf = (data: string) => `refd_${data.slice('ref_'.length)}`;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
-function describeColumns(table: Table | null): StoredColumn[] {
-  if (!table) return [];
-  return table.names.map((name, i) => {
-    const c = table.columns[i];
-    const d: StoredColumn = { name, type: c.type };
-    if (c.type === 'number' && c.date) d.date = true;
-    if (c.typeViolations) d.typeViolations = c.typeViolations;
-    return d;
-  });
+function layoutOf(table: Table | null): StoredLayout {
+  return {
+    rows: table?.numRows ?? 0,
+    byteOrder: endianness(),
+    columns: (table?.columns ?? []).map((c, i) => {
+      const d: StoredLayout['columns'][number] = { name: table!.names[i], type: c.type };
+      if (c.type === 'number' && c.date) d.date = true;
+      if (c.type === 'number' && c.nulls) d.nulls = true;
+      if (c.typeViolations) d.typeViolations = c.typeViolations;
+      return d;
+    }),
+  };
+}
+
+/** The bytes of `count` elements of a typed array from `start` (a view, no copy). */
+function bytesOf(a: Float64Array | Int32Array | Uint8Array, start: number, count: number): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset + start * a.BYTES_PER_ELEMENT, count * a.BYTES_PER_ELEMENT);
 }
 
 /**
- * Writes a reference on `conn` inside the caller's transaction, replacing the
- * model's previous one (whose tables are dropped).
+ * Writes the rows of a reference into a new table on `conn` — a connection of
+ * its own, outside the store's write lock — one committed part at a time.
+ * Returns the table's name for {@link switchReference}; on failure the table is
+ * dropped.
  */
-export async function writeReference(conn: DuckDBConnection, ref: ReferenceRecord): Promise<void> {
-  const previous = (await conn.runAndReadAll(`SELECT data_table FROM mw_references WHERE model = $1`, [ref.model])).getRows()[0]?.[0] as string | null | undefined;
-  let tableName: string | null = null;
-  if (ref.table) {
-    const n = num((await conn.runAndReadAll(`SELECT nextval('mw_reference_seq')`)).getRows()[0][0]);
-    tableName = dataTable(n);
-    await writeRows(conn, tableName, dictTable(n), ref.table);
+export async function stageReferenceRows(conn: DuckDBConnection, table: Table): Promise<string> {
+  const name = dataTable(num((await conn.runAndReadAll(`SELECT nextval('mw_reference_seq')`)).getRows()[0][0]));
+  await conn.run(`CREATE TABLE ${q(name)} (col INTEGER NOT NULL, kind VARCHAR NOT NULL, part INTEGER NOT NULL, data BLOB NOT NULL)`);
+  const insert = `INSERT INTO ${q(name)} VALUES ($1, $2, $3, $4)`;
+  const put = (col: number, kind: string, part: number, bytes: Uint8Array) => conn.run(insert, [col, kind, part, blobValue(bytes)]);
+  try {
+    for (let i = 0; i < table.columns.length; i++) {
+      const c = table.columns[i];
+      const arrays: [string, Float64Array | Int32Array | Uint8Array][] = c.type === 'number' ? [['values', c.values]] : [['codes', c.codes]];
+      if (c.type === 'number' && c.nulls) arrays.push(['nulls', c.nulls]);
+      for (const [kind, a] of arrays) {
+        for (let p = 0, start = 0; start < table.numRows; p++, start += PART_VALUES) {
+          await put(i, kind, p, bytesOf(a, start, Math.min(PART_VALUES, table.numRows - start)));
+        }
+      }
+      if (c.type === 'dict') {
+        for (let p = 0, start = 0; start < c.dictionary.length; p++, start += PART_ENTRIES) {
+          await put(i, 'dictionary', p, encoder.encode(JSON.stringify(c.dictionary.slice(start, start + PART_ENTRIES))));
+        }
+      }
+    }
+  } catch (err) {
+    await dropReferenceRows(conn, name).catch(() => undefined);
+    throw err;
   }
+  return name;
+}
+
+/** Drops staged rows (a failed switch). */
+export async function dropReferenceRows(conn: DuckDBConnection, data: string): Promise<void> {
+  await conn.run(`DROP TABLE IF EXISTS ${q(data)}`);
+}
+
+/**
+ * Makes `ref` the model's reference, its rows in the staged table `data` (or
+ * none), and drops the previous reference's table — inside the caller's
+ * transaction, so readers see the old reference or the new one.
+ */
+export async function switchReference(conn: DuckDBConnection, ref: ReferenceRecord, data: string | null): Promise<void> {
+  const previous = (await conn.runAndReadAll(`SELECT data_table FROM mw_references WHERE model = $1`, [ref.model])).getRows()[0]?.[0] as string | null | undefined;
   await conn.run(
     `INSERT INTO mw_references VALUES ($1, $2, $3, $4, $5, epoch_ms($6::BIGINT), $7, $8, $9, $10)
      ON CONFLICT (model) DO UPDATE SET data_table = excluded.data_table, rows = excluded.rows, sampled_from = excluded.sampled_from,
@@ -80,81 +135,32 @@ export async function writeReference(conn: DuckDBConnection, ref: ReferenceRecor
        schema_inferred = excluded.schema_inferred, columns_json = excluded.columns_json, profile_json = excluded.profile_json`,
     [
       ref.model,
-      tableName,
+      data,
       ref.rows,
       ref.sampledFrom ?? null,
       ref.source,
       Math.floor(ref.uploadedAt),
       ref.fingerprint,
       ref.schemaInferred,
-      JSON.stringify(describeColumns(ref.table)),
+      JSON.stringify(layoutOf(data === null ? null : ref.table)),
       JSON.stringify(ref.profile),
     ],
   );
-  if (previous) {
-    await conn.run(`DROP TABLE IF EXISTS ${q(previous)}`);
-    await conn.run(`DROP TABLE IF EXISTS ${q(dictTableOf(previous))}`);
-  }
+  if (previous && previous !== data) await dropReferenceRows(conn, previous);
 }
 
-/** Appends the table's columns (numbers, codes) and dictionaries as data chunks. */
-async function writeRows(conn: DuckDBConnection, name: string, dictName: string, table: Table): Promise<void> {
-  const types: DuckDBType[] = table.columns.map((c) => (c.type === 'number' ? DOUBLE : INTEGER));
-  const defs = table.columns.map((c, i) => `${q(`c${i}`)} ${c.type === 'number' ? 'DOUBLE' : 'INTEGER'}`);
-  await conn.run(`CREATE TABLE ${q(name)} (${defs.length > 0 ? defs.join(', ') : '"_empty" INTEGER'})`);
-  await conn.run(`CREATE TABLE ${q(dictName)} (col INTEGER NOT NULL, code INTEGER NOT NULL, value VARCHAR NOT NULL)`);
-  if (table.columns.length > 0 && table.numRows > 0) {
-    const appender = await conn.createAppender(name);
-    try {
-      for (let off = 0; off < table.numRows; off += CHUNK_ROWS) {
-        const m = Math.min(CHUNK_ROWS, table.numRows - off);
-        const chunk = DuckDBDataChunk.create(types, m);
-        table.columns.forEach((c, i) => {
-          const vector = chunk.getColumnVector(i);
-          if (c.type === 'number') writeDoubles(vector, c.values, off, m, c.nulls);
-          else writeCodes(vector, c.codes, off, m);
-        });
-        appender.appendDataChunk(chunk);
-      }
-      appender.flushSync();
-    } finally {
-      appender.closeSync();
-    }
-  }
-  const dicts = table.columns.map((c, i) => ({ c, i })).filter(({ c }) => c.type === 'dict' && c.dictionary.length > 0);
-  if (dicts.length === 0) return;
-  const appender = await conn.createAppender(dictName);
-  try {
-    for (const { c, i } of dicts) {
-      const dictionary = (c as { dictionary: string[] }).dictionary;
-      for (let off = 0; off < dictionary.length; off += CHUNK_ROWS) {
-        const m = Math.min(CHUNK_ROWS, dictionary.length - off);
-        const chunk = DuckDBDataChunk.create([INTEGER, INTEGER, VARCHAR], m);
-        writeIntegers(chunk.getColumnVector(0), new Int32Array(m).fill(i), 0, m);
-        writeSequence(chunk.getColumnVector(1), off, m);
-        writeStrings(chunk.getColumnVector(2), dictionary, off, m);
-        appender.appendDataChunk(chunk);
-      }
-    }
-    appender.flushSync();
-  } finally {
-    appender.closeSync();
-  }
-}
-
-/** Dictionary codes; -1 (missing) is written as NULL. */
-function writeCodes(vector: ReturnType<DuckDBDataChunk['getColumnVector']>, codes: Int32Array, offset: number, count: number): void {
-  const v = vector as unknown as { items?: unknown; setItem(i: number, x: number | null): void; flush(): void };
-  if (v.items instanceof Int32Array && v.items.length >= count) {
-    v.items.set(codes.subarray(offset, offset + count));
-    for (let r = 0; r < count; r++) if (codes[offset + r] < 0) v.setItem(r, null);
-  } else {
-    for (let r = 0; r < count; r++) {
-      const c = codes[offset + r];
-      v.setItem(r, c < 0 ? null : c);
-    }
-  }
-  v.flush();
+/**
+ * Drops reference tables no reference points to: rows staged by a process that
+ * stopped before switching to them. Run at open, before any upload.
+ */
+export async function dropOrphanReferenceRows(conn: DuckDBConnection): Promise<number> {
+  const res = await conn.runAndReadAll(
+    `SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND regexp_matches(table_name, '^ref_[0-9]+$')
+       AND table_name NOT IN (SELECT data_table FROM mw_references WHERE data_table IS NOT NULL)`,
+  );
+  const names = res.getRows().map((r) => r[0] as string);
+  for (const name of names) await dropReferenceRows(conn, name);
+  return names.length;
 }
 
 /**
@@ -171,7 +177,7 @@ export async function readReference(conn: DuckDBConnection, model: string, withR
   const r = res.getRows()[0];
   if (!r) return null;
   const name = r[0] as string | null;
-  const columns = JSON.parse(r[7] as string) as StoredColumn[];
+  const layout = JSON.parse(r[7] as string) as StoredLayout;
   const record: ReferenceRecord = {
     model,
     profile: JSON.parse(r[8] as string) as Profile,
@@ -181,53 +187,45 @@ export async function readReference(conn: DuckDBConnection, model: string, withR
     uploadedAt: num(r[4]),
     fingerprint: (r[5] as string | null) ?? null,
     schemaInferred: r[6] as boolean,
-    keptRows: 0,
+    keptRows: name ? layout.rows : 0,
   };
   if (r[2] !== null) record.sampledFrom = num(r[2]);
-  if (withRows && name) {
-    record.table = await readRows(conn, name, dictTableOf(name), columns);
-    record.keptRows = record.table.numRows;
-  } else if (name) {
-    record.keptRows = num((await conn.runAndReadAll(`SELECT count(*) FROM ${q(name)}`)).getRows()[0][0]);
-  }
+  if (withRows && name) record.table = await readRows(conn, name, layout);
   return record;
 }
 
-async function readRows(conn: DuckDBConnection, name: string, dictName: string, columns: StoredColumn[]): Promise<Table> {
-  const names = columns.map((c) => c.name);
-  if (columns.length === 0) return { names, columns: [], numRows: 0 };
-  const rows = num((await conn.runAndReadAll(`SELECT count(*) FROM ${q(name)}`)).getRows()[0][0]);
-  const sinks = columns.map((c) => (c.type === 'number' ? { number: { values: new Float64Array(rows) } as NumberSink } : { codes: new Int32Array(rows) }));
-  const result = await conn.stream(`SELECT * FROM ${q(name)}`);
-  let offset = 0;
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    const n = chunk.rowCount;
-    if (offset + n > rows) throw new Error(`reference table ${name} returned more rows than it holds`);
-    sinks.forEach((s, i) => {
-      const vector = chunk.getColumnVector(i);
-      if (s.number) copyDoubles(vector, n, s.number, offset);
-      else copyCodes(vector, n, s.codes!, offset);
-    });
-    offset += n;
-  }
-  const dictionaries: string[][] = columns.map(() => []);
-  const dict = await conn.runAndReadAll(`SELECT col, code, value FROM ${q(dictName)} ORDER BY col, code`);
-  const [cols, codes, values] = dict.getColumns() as [DuckDBValue[], DuckDBValue[], DuckDBValue[]];
-  for (let k = 0; k < (cols?.length ?? 0); k++) dictionaries[num(cols[k])][num(codes[k])] = values[k] as string;
-  const out: Column[] = columns.map((c, i) => {
-    const s = sinks[i];
-    if (s.number) {
-      const col: Column = { type: 'number', values: s.number.values };
-      if (s.number.nulls) col.nulls = s.number.nulls;
-      if (c.date) col.date = true;
-      if (c.typeViolations) col.typeViolations = c.typeViolations;
-      return col;
+/** Reverses the byte order of each `width`-byte element, in place. */
+function swapBytes(bytes: Uint8Array, width: number): void {
+  for (let i = 0; i < bytes.length; i += width) bytes.subarray(i, i + width).reverse();
+}
+
+async function readRows(conn: DuckDBConnection, name: string, layout: StoredLayout): Promise<Table> {
+  const n = layout.rows;
+  const parts = (await conn.runAndReadAll(`SELECT col, kind, part, data FROM ${q(name)} ORDER BY col, kind, part`)).getRows();
+  const columns: Column[] = layout.columns.map((c) =>
+    c.type === 'number'
+      ? { type: 'number', values: new Float64Array(n), ...(c.nulls ? { nulls: new Uint8Array(n) } : {}), ...(c.date ? { date: true } : {}) }
+      : { type: 'dict', codes: new Int32Array(n), dictionary: [] },
+  );
+  const swap = layout.byteOrder !== endianness();
+  for (const [colValue, kindValue, partValue, dataValue] of parts) {
+    const col = columns[num(colValue)];
+    const kind = kindValue as string;
+    const part = num(partValue);
+    const bytes = (dataValue as DuckDBBlobValue).bytes;
+    if (kind === 'dictionary') {
+      if (col.type === 'dict') col.dictionary.push(...(JSON.parse(decoder.decode(bytes)) as string[]));
+      continue;
     }
-    const col: Column = { type: 'dict', codes: s.codes!, dictionary: dictionaries[i] };
-    if (c.typeViolations) col.typeViolations = c.typeViolations;
-    return col;
+    const target = kind === 'values' && col.type === 'number' ? col.values : kind === 'nulls' && col.type === 'number' ? col.nulls : kind === 'codes' && col.type === 'dict' ? col.codes : undefined;
+    if (!target) throw new Error(`reference table ${name}: unexpected part ${kind} of column ${num(colValue)}`);
+    // Copied into the (aligned) typed array: BLOB bytes have no alignment guarantee.
+    const dest = bytesOf(target, part * PART_VALUES, bytes.length / target.BYTES_PER_ELEMENT);
+    dest.set(bytes);
+    if (swap && target.BYTES_PER_ELEMENT > 1) swapBytes(dest, target.BYTES_PER_ELEMENT);
+  }
+  layout.columns.forEach((c, i) => {
+    if (c.typeViolations) columns[i].typeViolations = c.typeViolations;
   });
-  return { names, columns: out, numRows: rows };
+  return { names: layout.columns.map((c) => c.name), columns, numRows: n };
 }
