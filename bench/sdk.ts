@@ -109,10 +109,16 @@ async function addedCost(serviceUrl: string | null) {
   const exporter = serviceUrl ? new Exporter({ url: serviceUrl, registry }) : undefined;
   const wrapped = wrap(predict, { model: 'flights', task: 'binary', features: FEATURES, registry, exporter, processMetrics: false, depsHash: 'bench' });
   const xs = inputs(4096);
+  // Let the exporter keep up: wait until less than one batch is queued (no overflow, no drops).
+  const drain = async () => {
+    if (!exporter) return new Promise((res) => setImmediate(res));
+    while (exporter.stats()[0].queued + exporter.stats()[0].inFlight > exporter.batchSize) await new Promise((res) => setTimeout(res, 1));
+  };
   // Warm-up (JIT).
   for (let r = 0; r < 20; r++) {
     timeBare(predict, xs, r * 7);
     timeWrapped(wrapped, xs, r * 7);
+    await drain();
   }
   const added: number[] = [];
   const bare: number[] = [];
@@ -127,10 +133,7 @@ async function addedCost(serviceUrl: string | null) {
     }
     added.push(w - b);
     bare.push(b);
-    if (exporter) {
-      // Let the exporter keep up: wait until less than one batch is queued.
-      while (exporter.stats()[0].queued + exporter.stats()[0].inFlight > exporter.batchSize) await new Promise((res) => setTimeout(res, 1));
-    } else await new Promise((res) => setImmediate(res));
+    await drain();
   }
   const stats = exporter ? (await exporter.flush(30_000), await exporter.close(), exporter.stats()[0]) : undefined;
   return {

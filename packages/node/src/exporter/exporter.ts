@@ -351,7 +351,8 @@ class Channel {
       const res = await fetch(this.url, {
         method: 'POST',
         headers,
-        body,
+        // A Buffer is a Uint8Array; the cast satisfies DOM typings of BodyInit, which exclude SharedArrayBuffer views.
+        body: body as Uint8Array<ArrayBuffer>,
         signal: AbortSignal.any([ctrl.signal, AbortSignal.timeout(this.ex.requestTimeoutMs)]),
       });
       status = res.status;
