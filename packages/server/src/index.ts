@@ -18,3 +18,9 @@ export type { EventPlan, PreparedEvents, RejectedRecord, RejectReason, IngestQua
 export { prepareFeedback } from './ingest/feedback.js';
 export { WriteQueue, QueueFullError, QueueClosedError } from './ingest/write-queue.js';
 export { ServerMetrics } from './metrics/metrics.js';
+export type { ReferenceProvider, StoredReference } from './reference/types.js';
+export { ReferenceService } from './reference/service.js';
+export type { IngestRequest, IngestResult, ReferenceServiceOptions } from './reference/service.js';
+export { ReferenceInputError } from './reference/errors.js';
+export type { ReferenceErrorCode } from './reference/errors.js';
+export type { ReferenceFormat } from './reference/format.js';

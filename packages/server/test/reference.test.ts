@@ -336,6 +336,11 @@ describe('reference upload: errors', () => {
     assert.match(wrong.message, /column "amount": the schema says numeric, but none of its 2 values is one/);
   });
 
+  test('roles for a model that has a schema are refused, not ignored', async () => {
+    const body = errorBody(await put('amount,country,is_new,signup\n1,NL,true,2024-01-01\n', { 'content-type': 'text/csv' }, '?target=label&task=binary'), 400, 'bad_request');
+    assert.match(body.message, /^target, task: roles and task apply when the schema is inferred/);
+  });
+
   test('wide files: inference takes at most 2000 columns; with a schema only its columns are read', async () => {
     const names = Array.from({ length: 2001 }, (_, i) => `c${i}`);
     const wide = `${names.join(',')}\n${names.map((_, i) => i).join(',')}\n`;

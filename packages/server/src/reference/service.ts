@@ -131,6 +131,13 @@ export class ReferenceService implements ReferenceProvider {
     const existing = await this.store.getModel(req.model);
     const infer = configured?.schemaFrom === 'reference' || (!existing && !configured?.schema);
     const schema = infer ? undefined : (existing?.schema ?? configured?.schema);
+    const given = Object.entries(req.hints ?? {}).filter(([, v]) => v !== undefined).map(([k]) => k);
+    if (!infer && given.length > 0) {
+      throw new ReferenceInputError(
+        'bad_request',
+        `${given.join(', ')}: roles and task apply when the schema is inferred from the reference; model "${req.model}" has a schema (change it with PUT /v1/models/${req.model})`,
+      );
+    }
     const hints = this.hintsFor(configured, req.hints);
     const timings: Record<string, number> = {};
     // Reading and profiling run on a worker thread: the server keeps answering meanwhile.
