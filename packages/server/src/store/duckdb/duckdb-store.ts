@@ -15,8 +15,10 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api';
-import type { DuckDBConnection, DuckDBType, DuckDBValue } from '@duckdb/node-api';
-import { BOOLEAN, DOUBLE, INTEGER, TIMESTAMP, USMALLINT, VARCHAR } from '@duckdb/node-api';
+import { SYSTEM_COLUMN_TYPES, appendEventBatches, columnType } from './append.js';
+import type { AppendLayout } from './append.js';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { DOUBLE, INTEGER, TIMESTAMP, VARCHAR } from '@duckdb/node-api';
 import type { ColumnKind, Schema, Task } from '@modelwatch/core';
 import {
   NAME_LIST_SEPARATOR,
@@ -59,19 +61,7 @@ import type {
   WindowTable,
   WindowTableQuery,
 } from '../store.js';
-import {
-  CHUNK_ROWS,
-  writeBooleans,
-  writeConstantInteger,
-  writeConstantString,
-  writeDoubles,
-  writeDoublesNaNNull,
-  writeIntegers,
-  writeNulls,
-  writeSequence,
-  writeStrings,
-  writeTimestamps,
-} from './chunks.js';
+import { CHUNK_ROWS, writeDoublesNaNNull, writeSequence, writeStrings, writeTimestamps } from './chunks.js';
 import {
   EVENT_SYSTEM_COLUMNS,
   METADATA_DDL,
@@ -119,21 +109,6 @@ interface ModelState {
   /** Layout of the staging table that exists on the writer connection, if any. */
   stagingSignature?: string;
   feedbackStagingReady?: boolean;
-}
-
-const SYSTEM_TYPES: DuckDBType[] = [VARCHAR, TIMESTAMP, VARCHAR, DOUBLE, BOOLEAN, VARCHAR, USMALLINT, VARCHAR, VARCHAR, VARCHAR];
-
-function kindType(kind: ColumnKind): DuckDBType {
-  switch (kind) {
-    case 'numeric':
-      return DOUBLE;
-    case 'boolean':
-      return BOOLEAN;
-    case 'datetime':
-      return TIMESTAMP;
-    default:
-      return VARCHAR;
-  }
 }
 
 const q = quoteIdent;
@@ -465,65 +440,23 @@ export class DuckDBStore implements Store {
   }
 
   /**
-   * Appends the batches with the Appender, as data chunks: into the events table
-   * (every physical column in table order; retired columns get nulls), or into the
-   * staging table (current columns, plus `_req` = batch index and `_row`).
+   * Appends the batches with the Appender, as whole-column data chunks
+   * (append.ts): into the events table (every physical column in table order;
+   * retired columns get nulls), or into the staging table (current columns,
+   * plus `_req` = batch index and `_row`).
    */
   private async appendChunks(s: ModelState, batches: readonly EventBatch[], indexes: readonly number[], staging: boolean): Promise<void> {
     const targets = staging ? s.eventCols : s.layout.columns;
-    const source = targets.map((c) => s.eventCols.indexOf(c));
-    const types = [...SYSTEM_TYPES, ...targets.map((c) => kindType(c.kind))];
-    if (staging) types.push(INTEGER, INTEGER);
+    const layout: AppendLayout = {
+      types: [...SYSTEM_COLUMN_TYPES, ...targets.map((c) => columnType(c.kind)), ...(staging ? (['integer', 'integer'] as const) : [])],
+      source: targets.map((c) => s.eventCols.indexOf(c)),
+      staging,
+    };
     const appender = staging
       ? await this.writer.createAppender(stagingTable(s.id), 'main', 'temp')
       : await this.writer.createAppender(eventsTable(s.id));
     try {
-      for (const req of indexes) {
-        const b = batches[req];
-        for (let off = 0; off < b.length; off += CHUNK_ROWS) {
-          const m = Math.min(CHUNK_ROWS, b.length - off);
-          const chunk = DuckDBDataChunk.create(types, m);
-          let c = 0;
-          writeStrings(chunk.getColumnVector(c++), b.ids, off, m);
-          writeTimestamps(chunk.getColumnVector(c++), b.ts, off, m);
-          writeStrings(chunk.getColumnVector(c++), b.versions, off, m);
-          writeDoublesNaNNull(chunk.getColumnVector(c++), b.latencyMs, off, m);
-          writeBooleans(chunk.getColumnVector(c++), b.errors, off, m);
-          writeStrings(chunk.getColumnVector(c++), b.tags, off, m);
-          writeIntegers(chunk.getColumnVector(c++), b.dqTypeViolations, off, m);
-          writeStrings(chunk.getColumnVector(c++), b.dqTypeColumns, off, m);
-          writeStrings(chunk.getColumnVector(c++), b.dqUnknownColumns, off, m);
-          writeStrings(chunk.getColumnVector(c++), b.dqMissingColumns, off, m);
-          for (const from of source) {
-            const vec = chunk.getColumnVector(c++);
-            if (from < 0) {
-              writeNulls(vec, m);
-              continue;
-            }
-            const data = b.columns[from];
-            switch (data.type) {
-              case 'number':
-                writeDoubles(vec, data.values, off, m, data.nulls);
-                break;
-              case 'timestamp':
-                writeTimestamps(vec, data.values, off, m, data.nulls);
-                break;
-              case 'boolean':
-                writeBooleans(vec, data.values, off, m);
-                break;
-              case 'string':
-                writeStrings(vec, data.values, off, m);
-                break;
-            }
-          }
-          if (staging) {
-            writeConstantInteger(chunk.getColumnVector(c++), req, m);
-            writeSequence(chunk.getColumnVector(c++), off, m);
-          }
-          appender.appendDataChunk(chunk);
-        }
-      }
-      appender.flushSync();
+      appendEventBatches(appender, layout, batches, indexes);
     } finally {
       appender.closeSync();
     }
