@@ -11,6 +11,8 @@ import { PlanCache } from './http/context.js';
 import type { ServerContext } from './http/context.js';
 import { WriteQueue } from './ingest/write-queue.js';
 import { ServerMetrics } from './metrics/metrics.js';
+import { MonitorScheduler } from './monitor/scheduler.js';
+import type { MonitorSchedulerOptions } from './monitor/scheduler.js';
 import { DuckDBStore } from './store/duckdb/duckdb-store.js';
 import { ReferenceService } from './reference/service.js';
 import type { Store } from './store/store.js';
@@ -32,6 +34,8 @@ export interface ServerOptions {
   logger?: boolean | Record<string, unknown> | FastifyBaseLogger;
   /** Register process metrics (`process_*`, `nodejs_*`) too (default true). */
   defaultMetrics?: boolean;
+  /** Monitor scheduling: debounce, concurrency, clock (tests). */
+  monitors?: Pick<MonitorSchedulerOptions, 'debounceMs' | 'maxDelayMs' | 'concurrency' | 'now'>;
 }
 
 /** A configured server, listening or not. */
@@ -43,6 +47,8 @@ export interface ModelwatchServer {
   readonly queue: WriteQueue;
   /** Model references: the provider monitors read (`get(model)`), uploads and configured files. */
   readonly references: ReferenceService;
+  /** Monitors: windows marked on commit, evaluated in the background; `evaluateNow()`, `idle()`, `addListener()`. */
+  readonly monitors: MonitorScheduler;
   /** `http://host:port` once listening. */
   url?: string;
   /** Starts listening on the configured host and port; resolves with the URL. */
@@ -95,17 +101,23 @@ export async function createServer(opts: ServerOptions = {}): Promise<Modelwatch
     throw new Error('the clickhouse store is not available yet');
   }
   const metrics = new ServerMetrics(config.server.maxVersionLabels, { defaultMetrics: opts.defaultMetrics });
+  let ready = false;
+  const references = new ReferenceService(store, config, {
+    onModel: (m) => metrics.declareVersions(m.name, m.versions),
+    read: config.store.type === 'duckdb' ? { threads: config.store.threads, memoryLimit: config.store.memoryLimit } : undefined,
+  });
+  const monitors = new MonitorScheduler(store, references, config, {
+    ...opts.monitors,
+    onEvaluation: (model, monitor, seconds) => metrics.monitorEvaluation.observe({ model, monitor }, seconds),
+  });
+  monitors.addListener(metrics.models.listener);
   const queue = new WriteQueue(store, config.server.queue, {
+    onCommitted: (c) => (c.kind === 'events' ? monitors.markEvents(c.batches) : monitors.markFeedback(c.batches)),
     onCommit: (kind, seconds) => metrics.commitDuration.observe({ kind }, seconds),
     onSize: (records, requests) => {
       metrics.queueEvents.set(records);
       metrics.queueRequests.set(requests);
     },
-  });
-  let ready = false;
-  const references = new ReferenceService(store, config, {
-    onModel: (m) => metrics.declareVersions(m.name, m.versions),
-    read: config.store.type === 'duckdb' ? { threads: config.store.threads, memoryLimit: config.store.memoryLimit } : undefined,
   });
   const ctx: ServerContext = { config, store, queue, metrics, plans: new PlanCache(), references, ready: () => ready && queue.accepting };
   let app: FastifyInstance;
@@ -127,7 +139,11 @@ export async function createServer(opts: ServerOptions = {}): Promise<Modelwatch
     metrics.models.setLogger(app.log);
     const configured = new Map(config.models.filter((m) => m.monitors.length > 0).map((m) => [m.name, new Set(m.monitors.map((x) => x.name))]));
     await metrics.models.restore(store, { keep: (model, monitor) => configured.get(model)?.has(monitor) ?? true });
+    // Windows with events after each monitor's latest stored result (downtime) are evaluated in the background.
+    monitors.setLogger(app.log);
+    await monitors.start();
   } catch (err) {
+    await monitors.close().catch(() => undefined);
     await store.close().catch(() => undefined);
     throw err;
   }
@@ -155,6 +171,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<Modelwatch
     metrics,
     queue,
     references,
+    monitors,
     async listen() {
       await app.listen({ port: config.server.port, host: config.server.host });
       const address = app.server.address();
@@ -182,6 +199,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<Modelwatch
           await app.close(); // waits for in-flight requests, whose batches are committed
         } finally {
           await queue.close();
+          await monitors.close();
           await store.close();
         }
       })();

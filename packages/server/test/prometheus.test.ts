@@ -163,7 +163,7 @@ describe('real Prometheus scraping modelwatch serve', { timeout: 240_000 }, () =
     await server.store.putResults([{ model: MODEL, monitor: result.monitor, version: result.version ?? '', windowStart: result.window.start, windowEnd: result.window.end, computedAt: result.computedAt, payload: result }]);
     await server.metrics.models.listener([result]);
 
-    const detected = await queryUntil(prom, `modelwatch_feature_drift_detected{model="${MODEL}"}`, (v) => v.length === FEATURES.length);
+    const detected = await queryUntil(prom, `modelwatch_feature_drift_detected{model="${MODEL}",monitor="drift"}`, (v) => v.length === FEATURES.length);
     const byFeature = Object.fromEntries(detected.map((e) => [e.metric.feature, e.value]));
     assert.deepEqual(byFeature, { tenure: 1, spend: 0, plan: 0 });
     for (const e of detected) {
@@ -172,7 +172,7 @@ describe('real Prometheus scraping modelwatch serve', { timeout: 240_000 }, () =
       assert.equal(e.metric.monitor, 'drift');
     }
     // The scores Prometheus holds are the evaluation's, and the shifted feature's is far above its threshold.
-    const scores = await prom.query(`modelwatch_feature_drift_score{model="${MODEL}"}`);
+    const scores = await prom.query(`modelwatch_feature_drift_score{model="${MODEL}",monitor="drift"}`);
     for (const f of result.features!) {
       const got = scores.find((s) => s.metric.feature === f.feature);
       assert.ok(got, `no score for ${f.feature}`);
@@ -181,9 +181,9 @@ describe('real Prometheus scraping modelwatch serve', { timeout: 240_000 }, () =
     }
     assert.ok(scores.find((s) => s.metric.feature === SHIFTED)!.value > 2 * result.features!.find((f) => f.feature === SHIFTED)!.threshold!);
     // Exactly the shifted feature, and only it, matches the alerting expression users would write.
-    const alerting = await prom.query(`modelwatch_feature_drift_detected{model="${MODEL}"} == 1`);
+    const alerting = await prom.query(`modelwatch_feature_drift_detected{model="${MODEL}",monitor="drift"} == 1`);
     assert.deepEqual(alerting.map((e) => e.metric.feature), [SHIFTED]);
-    const share = await prom.query(`modelwatch_dataset_drift_share{model="${MODEL}"}`);
+    const share = await prom.query(`modelwatch_dataset_drift_share{model="${MODEL}",monitor="drift"}`);
     assert.equal(share.length, 1);
     assert.equal(share[0].value, 1 / FEATURES.length);
 

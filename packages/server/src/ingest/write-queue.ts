@@ -38,6 +38,12 @@ export interface WriteQueueHooks {
   onCommit?(kind: 'events' | 'feedback', seconds: number, records: number): void;
   /** Called whenever the queue size changes. */
   onSize?(records: number, requests: number): void;
+  /**
+   * Called once a transaction is durable, with the batches it committed (before
+   * their requests are answered); monitors mark the windows of their event times.
+   * Must not throw or block; errors are ignored.
+   */
+  onCommitted?(committed: { kind: 'events'; batches: readonly EventBatch[] } | { kind: 'feedback'; batches: readonly FeedbackBatch[] }): void;
 }
 
 export class WriteQueue {
@@ -161,15 +167,19 @@ export class WriteQueue {
     const start = process.hrtime.bigint();
     try {
       if (kind === 'events') {
-        const results = await this.store.appendEvents(group.map((i) => i.batch as EventBatch));
+        const batches = group.map((i) => i.batch as EventBatch);
+        const results = await this.store.appendEvents(batches);
         this.hooks.onCommit?.(kind, Number(process.hrtime.bigint() - start) / 1e9, records);
+        this.committed({ kind, batches });
         group.forEach((item, j) => {
           this.settle(item.batch.length);
           (item.resolve as (r: AppendResult) => void)(results[j]);
         });
       } else {
-        const results = await this.store.upsertFeedback(group.map((i) => i.batch as FeedbackBatch));
+        const batches = group.map((i) => i.batch as FeedbackBatch);
+        const results = await this.store.upsertFeedback(batches);
         this.hooks.onCommit?.(kind, Number(process.hrtime.bigint() - start) / 1e9, records);
+        this.committed({ kind, batches });
         group.forEach((item, j) => {
           this.settle(item.batch.length);
           (item.resolve as (r: FeedbackResult) => void)(results[j]);
@@ -181,6 +191,14 @@ export class WriteQueue {
         group[0].reject(err);
       }
       throw err;
+    }
+  }
+
+  private committed(c: Parameters<NonNullable<WriteQueueHooks['onCommitted']>>[0]): void {
+    try {
+      this.hooks.onCommitted?.(c);
+    } catch {
+      // A hook failure must not fail a durable commit.
     }
   }
 

@@ -23,6 +23,8 @@ export class ServerMetrics {
   readonly throttled: Counter<'kind'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status_code'>;
   readonly commitDuration: Histogram<'kind'>;
+  /** Time to evaluate one monitor on one window (read, compare, derive), by model and monitor. */
+  readonly monitorEvaluation: Histogram<'model' | 'monitor'>;
   readonly queueEvents: Gauge;
   readonly queueRequests: Gauge;
   /** Model health gauges: the latest monitor results (drift, data quality, model quality). */
@@ -85,6 +87,13 @@ export class ServerMetrics {
       help: 'Duration of one durable write transaction (group commit).',
       labelNames: ['kind'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    });
+    this.monitorEvaluation = new Histogram({
+      name: 'modelwatch_monitor_evaluation_seconds',
+      help: 'Time to evaluate a monitor on one window (monitors evaluated together share one read and comparison).',
+      labelNames: ['model', 'monitor'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
     this.queueEvents = new Gauge({
