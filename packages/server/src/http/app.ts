@@ -14,6 +14,8 @@ import { installErrorHandlers, sendError, toHttpError } from './errors.js';
 import { registerIngestRoutes } from './routes/ingest.js';
 import { registerModelRoutes } from './routes/models.js';
 import { registerReferenceRoutes } from './routes/reference.js';
+import { registerReportRoutes } from './routes/report.js';
+import { registerResultRoutes } from './routes/results.js';
 import { ErrorResponse, HealthResponse } from './schemas.js';
 
 export interface BuildAppOptions {
@@ -62,6 +64,7 @@ export async function buildApp(ctx: ServerContext, opts: BuildAppOptions = {}): 
       tags: [
         { name: 'models', description: 'Models and their schemas' },
         { name: 'ingest', description: 'Prediction events and ground truth' },
+        { name: 'monitors', description: 'Monitor results and window reports' },
         { name: 'operations', description: 'Health and metrics' },
       ],
     },
@@ -91,5 +94,7 @@ export async function buildApp(ctx: ServerContext, opts: BuildAppOptions = {}): 
   registerModelRoutes(app, ctx);
   await app.register(async (scope) => registerIngestRoutes(scope, ctx));
   await app.register(async (scope) => registerReferenceRoutes(scope, ctx));
+  registerResultRoutes(app, ctx);
+  registerReportRoutes(app, ctx);
   return app;
 }
