@@ -12,10 +12,10 @@ export interface Logger {
 /** A logger that says nothing. */
 export const silentLogger: Logger = { warn() {}, info() {} };
 
-/** The default logger: `modelwatch: <msg> <json>` on stderr (warnings only). */
+/** The default logger: `<msg> <json>` on stderr (warnings only; messages start with "modelwatch"). */
 export const consoleLogger: Logger = {
   warn(obj, msg) {
-    process.stderr.write(`modelwatch: ${msg ?? ''} ${JSON.stringify(obj)}\n`);
+    process.stderr.write(`${msg ?? 'modelwatch'} ${JSON.stringify(obj)}\n`);
   },
 };
 
