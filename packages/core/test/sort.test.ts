@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { RADIX_MIN_LENGTH, sortedFiniteFast, sortFloat64 } from '../src/util/sort.js';
+import { COUNTING_MAX_RANGE, countingSortIntegers, RADIX_MIN_LENGTH, sortedFiniteFast, sortFloat64 } from '../src/util/sort.js';
 import { rng } from './helpers/random.js';
 
 /** Index of the first element where `got` and the native sort of `input` differ, or -1. */
@@ -187,4 +187,41 @@ test('sortedFiniteFast drops null, NaN and ±Infinity, sorts, and copies', () =>
   const out = sortedFiniteFast(input);
   assert.deepEqual(input, new Float64Array([3, 1, 2]), 'input untouched');
   assert.deepEqual(out, new Float64Array([1, 2, 3]));
+});
+
+test('integer arrays in a narrow range (counting path): same order as the native sort, -0 before +0', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: RADIX_MIN_LENGTH, max: 3 * RADIX_MIN_LENGTH }),
+      fc.integer({ min: -70000, max: 70000 }),
+      fc.integer({ min: 0, max: 80000 }),
+      fc.double({ min: 0, max: 0.2, noNaN: true }),
+      fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+      (n, low, width, zeroShare, seed) => {
+        const u = rng(seed);
+        const a = new Float64Array(n);
+        for (let i = 0; i < n; i++) a[i] = u() < zeroShare ? (u() < 0.5 ? -0 : 0) : low + Math.floor(u() * (width + 1));
+        checkSorted(a);
+      },
+    ),
+    { numRuns: 60 },
+  );
+});
+
+test('countingSortIntegers declines what it cannot count, leaving the array unchanged', () => {
+  const cases: number[][] = [
+    [1, 2, 0.5, 3], // a fraction
+    [1, NaN, 2], // NaN
+    [0, Infinity, 1], // infinite range
+    [0, COUNTING_MAX_RANGE + 1], // range wider than the limit
+    [0, 5, 10], // range wider than the length
+  ];
+  for (const xs of cases) {
+    const a = Float64Array.from(xs);
+    assert.equal(countingSortIntegers(a), false, `declines ${xs}`);
+    assert.deepEqual([...a], xs);
+  }
+  const b = Float64Array.from([3, -0, 1, 0, -0, 2, 1]);
+  assert.equal(countingSortIntegers(b), true);
+  assert.deepEqual([...b].map((v) => (Object.is(v, -0) ? '-0' : String(v))), ['-0', '-0', '0', '1', '1', '2', '3']);
 });

@@ -11,6 +11,8 @@ import { finiteValues } from './clean.js';
  * six passes over the 64-bit key; passes that cannot change the order are skipped).
  * Measured on Node 20, 1M values: random normals 75 ms vs 114 ms native; sorted /
  * reversed input 2-3 ms vs 36-52 ms; 31 distinct values 28 ms vs 68 ms.
+ * Integer-valued input in a narrow range (hours, counts, ages, delays in minutes:
+ * {@link countingSortIntegers}) is counted instead, in two linear passes.
  */
 
 /**
@@ -50,6 +52,7 @@ export function sortFloat64(a: Float64Array): Float64Array {
   if (order > 0) return a;
   if (order < 0) return a.reverse();
   if (n < RADIX_MIN_LENGTH || !LITTLE_ENDIAN) return a.sort();
+  if (countingSortIntegers(a)) return a;
   radixSortFloat64(a);
   return a;
 }
@@ -82,8 +85,52 @@ export function sortedFiniteFast(sample: NumericSample): Float64Array {
   if (order > 0) return out;
   if (order < 0) return out.reverse();
   if (k < RADIX_MIN_LENGTH) return out.sort();
+  if (countingSortIntegers(out)) return out;
   radixSortFloat64(out, hist);
   return out;
+}
+
+/** Widest range (max − min) of integer values that {@link countingSortIntegers} sorts. */
+export const COUNTING_MAX_RANGE = 1 << 16;
+
+/**
+ * Sorts `a` in place by counting when every value is an integer and the range
+ * max − min is at most {@link COUNTING_MAX_RANGE} and at most the length;
+ * otherwise returns false with `a` unchanged. The scan stops at the first
+ * non-integer (so it costs almost nothing on continuous data) or as soon as the
+ * range is too wide. `-0` is an integer here and is written before every `+0`,
+ * the native sort's order.
+ */
+export function countingSortIntegers(a: Float64Array): boolean {
+  const n = a.length;
+  if (n === 0) return true;
+  const limit = Math.min(COUNTING_MAX_RANGE, n);
+  let min = a[0];
+  let max = a[0];
+  let negativeZeros = 0;
+  for (let i = 0; i < n; i++) {
+    const v = a[i];
+    // NaN fails this test; ±Infinity pass it but make the range infinite.
+    if (v !== Math.trunc(v)) return false;
+    if (v < min) min = v;
+    else if (v > max) max = v;
+    if (v === 0 && 1 / v < 0) negativeZeros++;
+    if (max - min > limit) return false;
+  }
+  const counts = new Int32Array(max - min + 1);
+  for (let i = 0; i < n; i++) counts[a[i] - min]++;
+  let k = 0;
+  for (let b = 0; b < counts.length; b++) {
+    const c = counts[b];
+    if (c === 0) continue;
+    const v = min + b;
+    if (v === 0) {
+      a.fill(-0, k, k + negativeZeros);
+      a.fill(0, k + negativeZeros, k + c);
+    } else a.fill(v, k, k + c);
+    k += c;
+  }
+  return true;
 }
 
 /**
