@@ -4,13 +4,18 @@
  */
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { defaultConfig, loadConfigFile } from './config/load.js';
+import { ConfigError, defaultConfig, loadConfigFile } from './config/load.js';
 import type { ModelwatchConfig } from './config/types.js';
 import { buildApp } from './http/app.js';
 import { PlanCache } from './http/context.js';
 import type { ServerContext } from './http/context.js';
 import { WriteQueue } from './ingest/write-queue.js';
 import { ServerMetrics } from './metrics/metrics.js';
+import { AlertEngine } from './alerts/engine.js';
+import type { AlertEngineOptions } from './alerts/engine.js';
+import { AlertMetrics } from './alerts/metrics.js';
+import { configuredRuleErrors } from './alerts/rules.js';
+import { Notifier } from './notify/notifier.js';
 import { MonitorScheduler } from './monitor/scheduler.js';
 import type { MonitorSchedulerOptions } from './monitor/scheduler.js';
 import { DuckDBStore } from './store/duckdb/duckdb-store.js';
@@ -36,6 +41,8 @@ export interface ServerOptions {
   defaultMetrics?: boolean;
   /** Monitor scheduling: debounce, concurrency, clock (tests). */
   monitors?: Pick<MonitorSchedulerOptions, 'debounceMs' | 'maxDelayMs' | 'concurrency' | 'now'>;
+  /** Alerts: notification backoff (default 1 s doubling up to 60 s), shutdown grace for deliveries (default 5 s), points kept per series, clock (tests). */
+  alerts?: Pick<AlertEngineOptions, 'maxPointsPerSeries' | 'now'> & { backoffMs?: number; maxBackoffMs?: number; shutdownGraceMs?: number };
 }
 
 /** A configured server, listening or not. */
@@ -49,6 +56,8 @@ export interface ModelwatchServer {
   readonly references: ReferenceService;
   /** Monitors: windows marked on commit, evaluated in the background; `evaluateNow()`, `idle()`, `addListener()`. */
   readonly monitors: MonitorScheduler;
+  /** Alert rules evaluated on every stored result: states (`list()`), notifications, `idle()`. */
+  readonly alerts: AlertEngine;
   /** `http://host:port` once listening. */
   url?: string;
   /** Starts listening on the configured host and port; resolves with the URL. */
@@ -87,6 +96,8 @@ async function resolveOptions(opts: ServerOptions): Promise<ModelwatchConfig> {
 /** Builds a server without listening (tests use `app.inject`). */
 export async function createServer(opts: ServerOptions = {}): Promise<ModelwatchServer> {
   const config = await resolveOptions(opts);
+  const ruleErrors = configuredRuleErrors(config);
+  if (ruleErrors.length > 0) throw new ConfigError(ruleErrors, config.source);
   let store: Store;
   if (opts.store) store = opts.store;
   else if (config.store.type === 'duckdb') {
@@ -111,6 +122,17 @@ export async function createServer(opts: ServerOptions = {}): Promise<Modelwatch
     onEvaluation: (model, monitor, seconds) => metrics.monitorEvaluation.observe({ model, monitor }, seconds),
   });
   monitors.addListener(metrics.models.listener);
+  const alertMetrics = new AlertMetrics(metrics.registry);
+  let serverUrl: string | undefined;
+  const notifier = new Notifier(store, {
+    backoffMs: opts.alerts?.backoffMs,
+    maxBackoffMs: opts.alerts?.maxBackoffMs,
+    externalUrl: () => serverUrl,
+    onOutcome: (channel, outcome) => alertMetrics.outcome(channel, outcome),
+  });
+  const alerts = new AlertEngine(store, config, notifier, { maxPointsPerSeries: opts.alerts?.maxPointsPerSeries, now: opts.alerts?.now });
+  alertMetrics.setSource(alerts);
+  monitors.addListener(alerts.listener);
   const queue = new WriteQueue(store, config.server.queue, {
     onCommitted: (c) => (c.kind === 'events' ? monitors.markEvents(c.batches) : monitors.markFeedback(c.batches)),
     onCommit: (kind, seconds) => metrics.commitDuration.observe({ kind }, seconds),
@@ -120,6 +142,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<Modelwatch
     },
   });
   const ctx: ServerContext = { config, store, queue, metrics, plans: new PlanCache(), references, ready: () => ready && queue.accepting };
+  ctx.alerts = alerts;
   let app: FastifyInstance;
   try {
     // Config as code: models with a schema are registered (the file wins over the API).
@@ -141,9 +164,14 @@ export async function createServer(opts: ServerOptions = {}): Promise<Modelwatch
     await metrics.models.restore(store, { keep: (model, monitor) => configured.get(model)?.has(monitor) ?? true });
     // Windows with events after each monitor's latest stored result (downtime) are evaluated in the background.
     monitors.setLogger(app.log);
+    // Alert states (and notifications a shutdown interrupted) before any new result arrives.
+    alerts.setLogger(app.log);
+    notifier.setLogger(app.log);
+    await alerts.start();
     await monitors.start();
   } catch (err) {
     await monitors.close().catch(() => undefined);
+    await alerts.close(0).catch(() => undefined);
     await store.close().catch(() => undefined);
     throw err;
   }
@@ -172,12 +200,14 @@ export async function createServer(opts: ServerOptions = {}): Promise<Modelwatch
     queue,
     references,
     monitors,
+    alerts,
     async listen() {
       await app.listen({ port: config.server.port, host: config.server.host });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : config.server.port;
       const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
       server.url = `http://${host}:${port}`;
+      serverUrl = server.url;
       ready = true;
       if (!config.auth && !['127.0.0.1', 'localhost', '::1'].includes(config.server.host)) {
         app.log.warn({ host: config.server.host }, 'listening beyond loopback without auth tokens: anyone who can reach this port can write and read');
@@ -200,6 +230,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<Modelwatch
         } finally {
           await queue.close();
           await monitors.close();
+          await alerts.close(opts.alerts?.shutdownGraceMs ?? 5000);
           await store.close();
         }
       })();

@@ -11,6 +11,7 @@ import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import type { ServerContext } from './context.js';
 import { installAuth } from './auth.js';
 import { installErrorHandlers, sendError, toHttpError } from './errors.js';
+import { registerAlertRoutes } from './routes/alerts.js';
 import { registerIngestRoutes } from './routes/ingest.js';
 import { registerModelRoutes } from './routes/models.js';
 import { registerReferenceRoutes } from './routes/reference.js';
@@ -95,6 +96,7 @@ export async function buildApp(ctx: ServerContext, opts: BuildAppOptions = {}): 
   await app.register(async (scope) => registerIngestRoutes(scope, ctx));
   await app.register(async (scope) => registerReferenceRoutes(scope, ctx));
   registerResultRoutes(app, ctx);
+  registerAlertRoutes(app, ctx);
   registerReportRoutes(app, ctx);
   return app;
 }

@@ -409,6 +409,65 @@ export interface AlertState {
   value: number | null;
   updatedAt: number;
   labels: Record<string, string>;
+  /** The alert engine's bookkeeping (run start, notification status, …) as JSON; `null` when none. */
+  detail?: unknown;
+}
+
+/** A series of an alert rule: `(model, rule, key)`. */
+export interface AlertSeriesRef {
+  model: string;
+  rule: string;
+  key: string;
+}
+
+/** The value of an alert series in one window (what states are derived from again when results arrive out of order). */
+export interface AlertPoint extends AlertSeriesRef {
+  windowStart: number;
+  windowEnd: number;
+  /** `null`: the rule had no value in the window. */
+  value: number | null;
+}
+
+/** A change of state of an alert series, at an event time. */
+export interface AlertTransitionRecord extends AlertSeriesRef {
+  /** Event time: the end of the window that caused it. */
+  at: number;
+  from: AlertStateName;
+  to: AlertStateName;
+  value: number | null;
+  windowStart: number;
+  windowEnd: number;
+  labels: Record<string, string>;
+  /** More about it (JSON): run start, cause, monitor, … */
+  detail: unknown;
+  /** Wall-clock time it was recorded, epoch ms. */
+  recordedAt: number;
+}
+
+/** One durable write of the alert engine (one transaction). */
+export interface AlertWrite {
+  /** Inserted or replaced by `(model, rule, key)`. */
+  states?: readonly AlertState[];
+  /** Inserted or replaced by `(model, rule, key, windowEnd)`. */
+  points?: readonly AlertPoint[];
+  /** Deletes a series' points whose window ended before `before`. */
+  prunePoints?: readonly (AlertSeriesRef & { before: number })[];
+  /** Replaces a series' transitions at or after `from` by `transitions`. */
+  transitions?: readonly { series: AlertSeriesRef; from: number; transitions: readonly AlertTransitionRecord[] }[];
+  /** Deletes series (state and points; their transitions stay as history). */
+  deleteSeries?: readonly AlertSeriesRef[];
+}
+
+export interface AlertTransitionQuery {
+  model?: string;
+  rule?: string;
+  key?: string;
+  /** Only transitions into this state. */
+  to?: AlertStateName;
+  /** Event time range `[from, to)` of `at`. */
+  fromAt?: number;
+  toAt?: number;
+  limit?: number;
 }
 
 export interface DeliveryRecord {
@@ -420,6 +479,12 @@ export interface DeliveryRecord {
   ok: boolean;
   status: number | null;
   error: string | null;
+  /** The notification the attempt belongs to (all attempts of one notification share it). */
+  id?: string | null;
+  /** The alert series. */
+  key?: string | null;
+  /** `firing` or `resolved`. */
+  event?: string | null;
 }
 
 export interface RetentionCutoffs {
@@ -544,8 +609,15 @@ export interface Store {
 
   getAlertStates(model?: string): Promise<AlertState[]>;
   putAlertStates(states: readonly AlertState[]): Promise<void>;
+  /** Alert states, points, transitions in one durable transaction. */
+  writeAlerts(w: AlertWrite): Promise<void>;
+  /** The points of every alert series (of a model), the latest `perSeries` of each, oldest first. */
+  getAlertPoints(opts?: { model?: string; perSeries?: number }): Promise<AlertPoint[]>;
+  /** Transitions, latest event time first. */
+  getAlertTransitions(q?: AlertTransitionQuery): Promise<AlertTransitionRecord[]>;
   logDeliveries(records: readonly DeliveryRecord[]): Promise<void>;
-  getDeliveries(opts?: { model?: string; rule?: string; limit?: number }): Promise<DeliveryRecord[]>;
+  /** Delivery attempts, latest first. */
+  getDeliveries(opts?: { model?: string; rule?: string; channel?: string; id?: string; limit?: number }): Promise<DeliveryRecord[]>;
 
   /** Stores the model's reference (profile and rows), replacing the previous one, in one durable transaction. */
   putReference(ref: ReferenceRecord): Promise<void>;

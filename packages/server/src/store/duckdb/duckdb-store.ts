@@ -31,7 +31,11 @@ import {
   targetKind,
 } from '../store.js';
 import type {
+  AlertPoint,
   AlertState,
+  AlertTransitionQuery,
+  AlertTransitionRecord,
+  AlertWrite,
   AppendResult,
   CategoryCounts,
   ColumnQuery,
@@ -79,6 +83,7 @@ import {
 import type { ModelLayout, PhysicalColumn } from './sql.js';
 import { REFERENCE_DDL, dropOrphanReferenceRows, dropReferenceRows, readReference, stageReferenceRows, switchReference } from './references.js';
 import { count, num, toDictColumn, toNumberColumn } from './values.js';
+import { ALERTS_DDL, insertDeliveries, readAlertPoints, readAlertStates, readAlertTransitions, readDeliveries, upsertAlertStates, writeAlerts } from './alerts.js';
 import { readEventTimesOfIds, readLabelSummary, readWindowSummary, readWindowTable, readWindowVersions } from './window-read.js';
 import type { WindowLayout } from './window-read.js';
 
@@ -188,6 +193,7 @@ export class DuckDBStore implements Store {
 
   private async init(): Promise<void> {
     for (const ddl of [...METADATA_DDL, ...REFERENCE_DDL]) await this.writer.run(ddl);
+    for (const ddl of ALERTS_DDL) await this.writer.run(ddl);
     await dropOrphanReferenceRows(this.writer);
     const meta = await this.writer.runAndReadAll(`SELECT value FROM mw_meta WHERE key = 'format'`);
     const rows = meta.getRows();
@@ -935,92 +941,38 @@ export class DuckDBStore implements Store {
     }));
   }
 
-  async getAlertStates(model?: string): Promise<AlertState[]> {
-    const params: DuckDBValue[] = model === undefined ? [] : [model];
-    const res = await this.withReader((c) =>
-      c.runAndReadAll(
-        `SELECT model, rule, key, state, CAST(epoch_ms(since) AS DOUBLE), value, CAST(epoch_ms(updated_at) AS DOUBLE), labels
-         FROM mw_alert_state ${model === undefined ? '' : 'WHERE model = $1'} ORDER BY model, rule, key`,
-        params,
-      ),
-    );
-    return res.getRows().map((r) => ({
-      model: r[0] as string,
-      rule: r[1] as string,
-      key: r[2] as string,
-      state: r[3] as AlertState['state'],
-      since: num(r[4]),
-      value: r[5] === null ? null : num(r[5]),
-      updatedAt: num(r[6]),
-      labels: JSON.parse(r[7] as string) as Record<string, string>,
-    }));
+  getAlertStates(model?: string): Promise<AlertState[]> {
+    return this.withReader((c) => readAlertStates(c, model));
   }
 
   putAlertStates(states: readonly AlertState[]): Promise<void> {
     return this.exclusive(async () => {
       if (states.length === 0) return;
-      await this.transaction(async () => {
-        for (const a of states) {
-          await this.writer.run(
-            `INSERT INTO mw_alert_state VALUES ($1, $2, $3, $4, epoch_ms($5::BIGINT), $6, epoch_ms($7::BIGINT), $8)
-             ON CONFLICT DO UPDATE SET state = excluded.state, since = excluded.since, value = excluded.value,
-               updated_at = excluded.updated_at, labels = excluded.labels`,
-            [a.model, a.rule, a.key, a.state, msParam(a.since), a.value, msParam(a.updatedAt), JSON.stringify(a.labels)],
-          );
-        }
-      });
+      await this.transaction(() => upsertAlertStates(this.writer, states));
     });
+  }
+
+  writeAlerts(w: AlertWrite): Promise<void> {
+    return this.exclusive(() => this.transaction(() => writeAlerts(this.writer, w)));
+  }
+
+  getAlertPoints(opts: { model?: string; perSeries?: number } = {}): Promise<AlertPoint[]> {
+    return this.withReader((c) => readAlertPoints(c, opts));
+  }
+
+  getAlertTransitions(q: AlertTransitionQuery = {}): Promise<AlertTransitionRecord[]> {
+    return this.withReader((c) => readAlertTransitions(c, q));
   }
 
   logDeliveries(records: readonly DeliveryRecord[]): Promise<void> {
     return this.exclusive(async () => {
       if (records.length === 0) return;
-      await this.transaction(async () => {
-        for (const d of records) {
-          await this.writer.run(`INSERT INTO mw_deliveries VALUES ($1, $2, $3, epoch_ms($4::BIGINT), $5, $6, $7, $8)`, [
-            d.model,
-            d.rule,
-            d.channel,
-            msParam(d.at),
-            d.attempt,
-            d.ok,
-            d.status,
-            d.error,
-          ]);
-        }
-      });
+      await this.transaction(() => insertDeliveries(this.writer, records));
     });
   }
 
-  async getDeliveries(opts: { model?: string; rule?: string; limit?: number } = {}): Promise<DeliveryRecord[]> {
-    const params: DuckDBValue[] = [];
-    const conds: string[] = [];
-    if (opts.model !== undefined) {
-      params.push(opts.model);
-      conds.push(`model = $${params.length}`);
-    }
-    if (opts.rule !== undefined) {
-      params.push(opts.rule);
-      conds.push(`rule = $${params.length}`);
-    }
-    params.push(Math.max(0, Math.floor(opts.limit ?? 1000)));
-    const res = await this.withReader((c) =>
-      c.runAndReadAll(
-        `SELECT model, rule, channel, CAST(epoch_ms(delivered_at) AS DOUBLE), attempt, ok, status, error FROM mw_deliveries
-         ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''} ORDER BY delivered_at DESC LIMIT $${params.length}`,
-        params,
-      ),
-    );
-    return res.getRows().map((r) => ({
-      model: r[0] as string,
-      rule: r[1] as string,
-      channel: r[2] as string,
-      at: num(r[3]),
-      attempt: num(r[4]),
-      ok: r[5] as boolean,
-      status: r[6] === null ? null : num(r[6]),
-      error: (r[7] as string | null) ?? null,
-    }));
+  getDeliveries(opts: { model?: string; rule?: string; channel?: string; id?: string; limit?: number } = {}): Promise<DeliveryRecord[]> {
+    return this.withReader((c) => readDeliveries(c, opts));
   }
 
   // -------------------------------------------------------------------------
