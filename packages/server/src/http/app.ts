@@ -16,6 +16,8 @@ import { registerIngestRoutes } from './routes/ingest.js';
 import { registerModelRoutes } from './routes/models.js';
 import { registerReferenceRoutes } from './routes/reference.js';
 import { registerReportRoutes } from './routes/report.js';
+import { registerDashboardRoutes } from './routes/dashboard.js';
+import { registerDashboard } from './dashboard.js';
 import { registerResultRoutes } from './routes/results.js';
 import { ErrorResponse, HealthResponse } from './schemas.js';
 
@@ -98,5 +100,7 @@ export async function buildApp(ctx: ServerContext, opts: BuildAppOptions = {}): 
   registerResultRoutes(app, ctx);
   registerAlertRoutes(app, ctx);
   registerReportRoutes(app, ctx);
+  registerDashboardRoutes(app, ctx);
+  registerDashboard(app);
   return app;
 }

@@ -89,6 +89,40 @@ export async function windowReport(store: Store, references: ReferenceProvider, 
   return report;
 }
 
+/**
+ * The Report of the window a request names (`from`, `to`, `version`, `sample`
+ * as in {@link ReportQuery}, with their defaults), or an {@link HttpError}: 404
+ * for an unknown model or a model without reference, 422 when the schema and
+ * the stored reference no longer fit. Shared by the JSON route and the
+ * dashboard's HTML download.
+ */
+export async function reportForRequest(ctx: ServerContext, modelName: string, qs: Type.Static<typeof ReportQuery>): Promise<Report> {
+  let from = parseTimeParam('from', qs.from);
+  let to = parseTimeParam('to', qs.to);
+  checkRange(from, to);
+  const model = await ctx.store.getModel(modelName);
+  if (!model) throw new HttpError(404, 'model_not_found', `no model named "${modelName}"`);
+  if (to === undefined) {
+    const bounds = await ctx.store.eventTimeBounds(model.name, qs.version ?? null);
+    to = bounds.events > 0 ? Math.floor(bounds.max) + 1 : Date.now();
+    if (from !== undefined && !(from < to)) to = from + DAY;
+  }
+  from ??= to - DAY;
+  let report: Report | null;
+  try {
+    report = await windowReport(ctx.store, ctx.references, { model, from, to, version: qs.version ?? null, sample: qs.sample ?? REPORT_SAMPLE_DEFAULT });
+  } catch (err) {
+    const message = (err as Error).message ?? '';
+    // The schema and the stored reference no longer fit (a column changed kind since the upload).
+    if (message.startsWith('invalid comparison settings')) throw new HttpError(422, 'unprocessable', message);
+    throw err;
+  }
+  if (!report) {
+    throw new HttpError(404, 'reference_not_found', `model "${model.name}" has no reference: upload one with PUT /v1/models/${model.name}/reference`);
+  }
+  return report;
+}
+
 export function registerReportRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get<{ Params: { model: string }; Querystring: Type.Static<typeof ReportQuery> }>(
     '/v1/models/:model/report',
@@ -105,30 +139,7 @@ export function registerReportRoutes(app: FastifyInstance, ctx: ServerContext): 
       },
     },
     async (request, reply) => {
-      const qs = request.query;
-      let from = parseTimeParam('from', qs.from);
-      let to = parseTimeParam('to', qs.to);
-      checkRange(from, to);
-      const model = await ctx.store.getModel(request.params.model);
-      if (!model) throw new HttpError(404, 'model_not_found', `no model named "${request.params.model}"`);
-      if (to === undefined) {
-        const bounds = await ctx.store.eventTimeBounds(model.name, qs.version ?? null);
-        to = bounds.events > 0 ? Math.floor(bounds.max) + 1 : Date.now();
-        if (from !== undefined && !(from < to)) to = from + DAY;
-      }
-      from ??= to - DAY;
-      let report: Report | null;
-      try {
-        report = await windowReport(ctx.store, ctx.references, { model, from, to, version: qs.version ?? null, sample: qs.sample ?? REPORT_SAMPLE_DEFAULT });
-      } catch (err) {
-        const message = (err as Error).message ?? '';
-        // The schema and the stored reference no longer fit (a column changed kind since the upload).
-        if (message.startsWith('invalid comparison settings')) throw new HttpError(422, 'unprocessable', message);
-        throw err;
-      }
-      if (!report) {
-        throw new HttpError(404, 'reference_not_found', `model "${model.name}" has no reference: upload one with PUT /v1/models/${model.name}/reference`);
-      }
+      const report = await reportForRequest(ctx, request.params.model, request.query);
       return reply.type('application/json; charset=utf-8').send(JSON.stringify(report));
     },
   );

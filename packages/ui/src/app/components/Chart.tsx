@@ -1,0 +1,102 @@
+/**
+ * A chart drawn by Observable Plot (or any builder of an SVG element) into the
+ * page: built for the container's width and rebuilt when it changes, with a
+ * text alternative (the SVG's `aria-label` and `<title>`), an optional legend,
+ * and the numbers behind it as a table in a `<details>` block.
+ *
+ * Plot's per-chart `<style>` element is removed before insertion (the page's
+ * stylesheet styles `.mw-plot`; the Content-Security-Policy allows no inline
+ * styles).
+ */
+import type { ComponentChildren } from 'preact';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
+
+export interface LegendItem {
+  label: string;
+  color: string;
+  dashed?: boolean;
+}
+
+export function Legend({ items }: { items: LegendItem[] }) {
+  if (items.length === 0) return null;
+  return (
+    <ul class="legend" aria-label="Legend">
+      {items.map((it) => (
+        <li key={it.label}>
+          <span class={`sw${it.dashed ? ' dashed' : ''}`} style={{ background: it.dashed ? undefined : it.color, borderColor: it.color }} aria-hidden="true" />
+          {it.label}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export interface PlotFigureProps {
+  /** Builds the chart for a width in pixels. */
+  build: (document: Document, width: number) => Element;
+  /** Short text shown above the chart. */
+  title?: string;
+  legend?: LegendItem[];
+  /** The numbers behind the chart (a table), shown on demand. */
+  table?: ComponentChildren;
+  /** Extra class of the figure. */
+  class?: string;
+  /** Used as the chart's test id (`data-chart`). */
+  id?: string;
+  /** Rebuild when any of these change. */
+  deps?: unknown[];
+}
+
+function useWidth(ref: { current: HTMLElement | null }): number {
+  const [width, setWidth] = useState(0);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    setWidth(Math.floor(el.clientWidth));
+    if (typeof ResizeObserver === 'undefined') return;
+    let timer: number | undefined;
+    const ro = new ResizeObserver(() => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => setWidth(Math.floor(el.clientWidth)), 120);
+    });
+    ro.observe(el);
+    return () => {
+      ro.disconnect();
+      window.clearTimeout(timer);
+    };
+  }, []);
+  return width;
+}
+
+export function PlotFigure(props: PlotFigureProps) {
+  const box = useRef<HTMLDivElement>(null);
+  const width = useWidth(box);
+  const [failure, setFailure] = useState<string | null>(null);
+  useEffect(() => {
+    const el = box.current;
+    if (!el || width <= 0) return;
+    try {
+      const chart = props.build(document, Math.max(240, width));
+      for (const s of Array.from(chart.querySelectorAll('style'))) s.remove();
+      el.replaceChildren(chart);
+      setFailure(null);
+    } catch (err) {
+      el.replaceChildren();
+      setFailure((err as Error).message);
+    }
+  }, [width, ...(props.deps ?? [])]);
+  return (
+    <figure class={`chart${props.class ? ` ${props.class}` : ''}`} data-chart={props.id}>
+      {props.title && <figcaption>{props.title}</figcaption>}
+      {props.legend && <Legend items={props.legend} />}
+      <div class="plot" ref={box} />
+      {failure && <p class="error">The chart could not be drawn: {failure}</p>}
+      {props.table && (
+        <details class="chart-data">
+          <summary>Data table</summary>
+          <div class="scroll">{props.table}</div>
+        </details>
+      )}
+    </figure>
+  );
+}
