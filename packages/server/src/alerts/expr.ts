@@ -140,19 +140,19 @@ class Parser {
   }
 
   private or(d: number): Expr {
-    let left = this.and(d + 1);
+    let left = this.and(d);
     while (this.isOp('or', '||')) {
       const t = this.next();
-      left = this.node({ type: 'binary', op: 'or', left, right: this.and(d + 1) }, d, t.pos);
+      left = this.node({ type: 'binary', op: 'or', left, right: this.and(d) }, d, t.pos);
     }
     return left;
   }
 
   private and(d: number): Expr {
-    let left = this.not(d + 1);
+    let left = this.not(d);
     while (this.isOp('and', '&&')) {
       const t = this.next();
-      left = this.node({ type: 'binary', op: 'and', left, right: this.not(d + 1) }, d, t.pos);
+      left = this.node({ type: 'binary', op: 'and', left, right: this.not(d) }, d, t.pos);
     }
     return left;
   }
@@ -160,16 +160,17 @@ class Parser {
   private not(d: number): Expr {
     if (this.isOp('not', '!')) {
       const t = this.next();
-      return this.node({ type: 'unary', op: 'not', arg: this.not(d + 1) }, d, t.pos);
+      if (d + 1 > MAX_DEPTH) throw new ExprError(`the expression is nested too deeply (more than ${MAX_DEPTH} levels)`, t.pos);
+      return this.node({ type: 'unary', op: 'not', arg: this.not(d + 1) }, d + 1, t.pos);
     }
-    return this.cmp(d + 1);
+    return this.cmp(d);
   }
 
   private cmp(d: number): Expr {
-    const left = this.sum(d + 1);
+    const left = this.sum(d);
     if (this.isOp(...COMPARISON_OPS)) {
       const t = this.next();
-      const e = this.node({ type: 'binary', op: t.value as BinaryOp, left, right: this.sum(d + 1) }, d, t.pos);
+      const e = this.node({ type: 'binary', op: t.value as BinaryOp, left, right: this.sum(d) }, d, t.pos);
       if (this.isOp(...COMPARISON_OPS)) {
         const u = this.peek();
         throw new ExprError(`comparisons do not chain: use "and" (e.g. a < b and b < c) near ${describe(u)}`, u.pos);
@@ -180,19 +181,19 @@ class Parser {
   }
 
   private sum(d: number): Expr {
-    let left = this.prod(d + 1);
+    let left = this.prod(d);
     while (this.isOp('+', '-')) {
       const t = this.next();
-      left = this.node({ type: 'binary', op: t.value as BinaryOp, left, right: this.prod(d + 1) }, d, t.pos);
+      left = this.node({ type: 'binary', op: t.value as BinaryOp, left, right: this.prod(d) }, d, t.pos);
     }
     return left;
   }
 
   private prod(d: number): Expr {
-    let left = this.unary(d + 1);
+    let left = this.unary(d);
     while (this.isOp('*', '/', '%')) {
       const t = this.next();
-      left = this.node({ type: 'binary', op: t.value as BinaryOp, left, right: this.unary(d + 1) }, d, t.pos);
+      left = this.node({ type: 'binary', op: t.value as BinaryOp, left, right: this.unary(d) }, d, t.pos);
     }
     return left;
   }
@@ -200,10 +201,11 @@ class Parser {
   private unary(d: number): Expr {
     if (this.isOp('-', '+')) {
       const t = this.next();
+      if (d + 1 > MAX_DEPTH) throw new ExprError(`the expression is nested too deeply (more than ${MAX_DEPTH} levels)`, t.pos);
       const arg = this.unary(d + 1);
-      return t.value === '+' ? arg : this.node({ type: 'unary', op: '-', arg }, d, t.pos);
+      return t.value === '+' ? arg : this.node({ type: 'unary', op: '-', arg }, d + 1, t.pos);
     }
-    return this.primary(d + 1);
+    return this.primary(d);
   }
 
   private primary(d: number): Expr {
@@ -231,6 +233,7 @@ class Parser {
       return this.node({ type: 'name', name: t.value }, d, t.pos);
     }
     if (t.kind === 'op' && t.value === '(') {
+      if (d + 1 > MAX_DEPTH) throw new ExprError(`the expression is nested too deeply (more than ${MAX_DEPTH} levels)`, t.pos);
       const e = this.or(d + 1);
       const close = this.next();
       if (close.kind !== 'op' || close.value !== ')') throw new ExprError(`expected ")" (got ${describe(close)})`, close.pos);
@@ -385,5 +388,5 @@ export function formatExpr(e: Expr): string {
 }
 
 function wrap(e: Expr): string {
-  return e.type === 'binary' ? `(${formatExpr(e)})` : formatExpr(e);
+  return e.type === 'binary' || (e.type === 'unary' && e.op === 'not') ? `(${formatExpr(e)})` : formatExpr(e);
 }

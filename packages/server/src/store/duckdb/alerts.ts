@@ -113,7 +113,7 @@ export async function readAlertStates(c: DuckDBConnection, model?: string): Prom
     value: r[5] === null ? null : num(r[5]),
     updatedAt: num(r[6]),
     labels: JSON.parse(r[7] as string) as Record<string, string>,
-    detail: r[8] === null ? null : (JSON.parse(r[8] as string) as unknown),
+    ...(r[8] === null ? {} : { detail: JSON.parse(r[8] as string) as unknown }),
   }));
 }
 
@@ -274,8 +274,9 @@ export async function readDeliveries(c: DuckDBConnection, opts: { model?: string
     ok: r[5] as boolean,
     status: r[6] === null ? null : num(r[6]),
     error: (r[7] as string | null) ?? null,
-    id: (r[8] as string | null) ?? null,
-    key: (r[9] as string | null) ?? null,
-    event: (r[10] as string | null) ?? null,
+    // Present only when recorded (older rows and other writers may not have them).
+    ...(r[8] === null ? {} : { id: r[8] as string }),
+    ...(r[9] === null ? {} : { key: r[9] as string }),
+    ...(r[10] === null ? {} : { event: r[10] as string }),
   }));
 }
