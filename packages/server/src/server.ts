@@ -16,6 +16,8 @@ import type { AlertEngineOptions } from './alerts/engine.js';
 import { AlertMetrics } from './alerts/metrics.js';
 import { configuredRuleErrors } from './alerts/rules.js';
 import { Notifier } from './notify/notifier.js';
+import { monitorsOf } from './monitor/definitions.js';
+import { MonitorDefinitions } from './monitor/manage.js';
 import { MonitorScheduler } from './monitor/scheduler.js';
 import type { MonitorSchedulerOptions } from './monitor/scheduler.js';
 import { DuckDBStore } from './store/duckdb/duckdb-store.js';
@@ -141,7 +143,8 @@ export async function createServer(opts: ServerOptions = {}): Promise<Modelwatch
       metrics.queueRequests.set(requests);
     },
   });
-  const ctx: ServerContext = { config, store, queue, metrics, plans: new PlanCache(), references, ready: () => ready && queue.accepting };
+  const definitions = new MonitorDefinitions(store, config, monitors, metrics.models);
+  const ctx: ServerContext = { config, store, queue, metrics, plans: new PlanCache(), references, definitions, ready: () => ready && queue.accepting };
   ctx.alerts = alerts;
   let app: FastifyInstance;
   try {
@@ -157,11 +160,11 @@ export async function createServer(opts: ServerOptions = {}): Promise<Modelwatch
     // Configured reference files (unchanged ones are not read again); schemaFrom: reference registers the model.
     await references.start(app.log);
     await app.ready();
-    // The model gauges show the latest stored results from the start (a restart does not blank them);
-    // for a model whose monitors are configured, only those monitors' results.
+    // The model gauges show the latest stored results from the start (a restart does not blank them),
+    // only of the monitors each model runs (configured, API-defined or defaults).
     metrics.models.setLogger(app.log);
-    const configured = new Map(config.models.filter((m) => m.monitors.length > 0).map((m) => [m.name, new Set(m.monitors.map((x) => x.name))]));
-    await metrics.models.restore(store, { keep: (model, monitor) => configured.get(model)?.has(monitor) ?? true });
+    const running = new Map((await store.listModels()).map((m) => [m.name, new Set(monitorsOf(config, m).map((x) => x.name))]));
+    await metrics.models.restore(store, { keep: (model, monitor) => running.get(model)?.has(monitor) ?? true });
     // Windows with events after each monitor's latest stored result (downtime) are evaluated in the background.
     monitors.setLogger(app.log);
     // Alert states (and notifications a shutdown interrupted) before any new result arrives.

@@ -18,6 +18,7 @@
 import { isQualityMetricName } from '@modelwatch/core';
 import type { AlertRule, ModelwatchConfig, MonitorType } from '../config/types.js';
 import { ALL_VERSIONS } from '../metrics/model-metrics.js';
+import { apiAlertRules } from '../monitor/definitions.js';
 import type { MonitorResult } from '../monitor/result.js';
 import type { ModelRecord } from '../store/store.js';
 import { evalExpr, exprNames, exprProblem, parseExpr } from './expr.js';
@@ -25,12 +26,14 @@ import type { Expr } from './expr.js';
 
 /**
  * The alert rules of a model. Every part of the server reads rules through this
- * function (today: the configuration's `models.<name>.alerts`), so rules from
- * other sources plug in here.
+ * function: the configuration's `models.<name>.alerts`, then (given the model's
+ * record) those defined over the API whose name the configuration does not use
+ * (`apiAlertRules`, `src/monitor/definitions.ts`).
  */
 export function alertRulesOf(config: ModelwatchConfig, model: ModelRecord | string): AlertRule[] {
   const name = typeof model === 'string' ? model : model.name;
-  return config.models.find((m) => m.name === name)?.alerts ?? [];
+  const configured = config.models.find((m) => m.name === name)?.alerts ?? [];
+  return typeof model === 'string' ? configured : [...configured, ...apiAlertRules(model, config)];
 }
 
 /** Metric names a monitor type produces: for the whole window, and per feature (`features[].metrics`). */

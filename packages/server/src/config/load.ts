@@ -9,6 +9,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { Compile } from 'typebox/compile';
 import { Settings } from 'typebox/system';
 import { parseDocument } from 'yaml';
+import { DRIFT_METHOD_NAMES, driftMethods } from '@modelwatch/core';
 import type { Schema, Task } from '@modelwatch/core';
 import { ConfigFileSchema } from './schema.js';
 import type { ConfigFile } from './schema.js';
@@ -270,8 +271,10 @@ function resolveNotifications(list: NonNullable<ConfigFile['notifications']>, ou
 }
 
 type RawModel = NonNullable<ConfigFile['models']>[string];
-type RawMonitor = NonNullable<RawModel['monitors']>[number];
-type RawAlert = NonNullable<RawModel['alerts']>[number];
+/** A monitor as written in the file (or sent to the API), before resolution. */
+export type RawMonitor = NonNullable<RawModel['monitors']>[number];
+/** An alert rule as written in the file (or sent to the API), before resolution. */
+export type RawAlert = NonNullable<RawModel['alerts']>[number];
 
 function resolveModel(name: string, m: RawModel, baseDir: string, channels: Set<string>, out: Problem[]): ModelConfig {
   const at = `models.${name}`;
@@ -290,13 +293,12 @@ function resolveModel(name: string, m: RawModel, baseDir: string, channels: Set<
     if (task !== undefined && task !== schema.task) out.push({ path: `${at}.task`, message: `task "${task}" differs from the schema's task "${schema.task}"` });
     task ??= schema.task;
   }
-  const columnNames = schema ? new Set(schema.columns.map((c) => c.name)) : null;
   const monitorNames = new Set<string>();
   const monitors = (m.monitors ?? []).map((mon, i) => {
     const mAt = `${at}.monitors[${i}]`;
     if (monitorNames.has(mon.name)) out.push({ path: `${mAt}.name`, message: `duplicate monitor name "${mon.name}"` });
     monitorNames.add(mon.name);
-    return resolveMonitor(mon, mAt, columnNames, out);
+    return resolveMonitor(mon, mAt, schema ?? null, out);
   });
   if (monitors.some((x) => x.type === 'model_quality') && task === undefined && m.schemaFrom === undefined) {
     out.push({ path: `${at}.task`, message: 'a model_quality monitor needs the task (binary, multiclass or regression)' });
@@ -321,44 +323,83 @@ function resolveModel(name: string, m: RawModel, baseDir: string, channels: Set<
   };
 }
 
+/** `at.key`, or `key` at the root (API bodies are checked from their root). */
+function join(at: string, key: string): string {
+  return at ? `${at}.${key}` : key;
+}
+
 function resolveWindow(w: RawMonitor['window'], at: string, out: Problem[]): WindowSpec {
   if (typeof w === 'string' || typeof w === 'number') {
     const size = duration(w, at, out, { positive: true }) ?? 1;
     return { type: 'tumbling', sizeMs: size, everyMs: size };
   }
-  const size = w.size === undefined ? undefined : duration(w.size, `${at}.size`, out, { positive: true }) ?? undefined;
-  const every = w.every === undefined ? undefined : duration(w.every, `${at}.every`, out, { positive: true }) ?? undefined;
+  const size = w.size === undefined ? undefined : duration(w.size, join(at, 'size'), out, { positive: true }) ?? undefined;
+  const every = w.every === undefined ? undefined : duration(w.every, join(at, 'every'), out, { positive: true }) ?? undefined;
   switch (w.type) {
     case 'sliding':
-      if (w.size === undefined) out.push({ path: `${at}.size`, message: 'a sliding window needs a size, e.g. "24h"' });
-      if (w.every === undefined) out.push({ path: `${at}.every`, message: 'a sliding window needs every, e.g. "1h"' });
-      if (size !== undefined && every !== undefined && every > size) out.push({ path: `${at}.every`, message: 'every must not be longer than size (windows would leave gaps)' });
+      if (w.size === undefined) out.push({ path: join(at, 'size'), message: 'a sliding window needs a size, e.g. "24h"' });
+      if (w.every === undefined) out.push({ path: join(at, 'every'), message: 'a sliding window needs every, e.g. "1h"' });
+      if (size !== undefined && every !== undefined && every > size) out.push({ path: join(at, 'every'), message: 'every must not be longer than size (windows would leave gaps)' });
       return { type: 'sliding', sizeMs: size ?? 1, everyMs: every ?? 1 };
     case 'tumbling':
-      if (w.size === undefined) out.push({ path: `${at}.size`, message: 'a tumbling window needs a size, e.g. "1d"' });
-      if (size !== undefined && every !== undefined && every !== size) out.push({ path: `${at}.every`, message: 'a tumbling window advances by its size; use a sliding window for a different step' });
+      if (w.size === undefined) out.push({ path: join(at, 'size'), message: 'a tumbling window needs a size, e.g. "1d"' });
+      if (size !== undefined && every !== undefined && every !== size) out.push({ path: join(at, 'every'), message: 'a tumbling window advances by its size; use a sliding window for a different step' });
       return { type: 'tumbling', sizeMs: size ?? 1, everyMs: size ?? 1 };
     case 'cumulative':
-      if (w.size !== undefined) out.push({ path: `${at}.size`, message: 'a cumulative window has no size (it starts at the first event)' });
-      if (w.every === undefined) out.push({ path: `${at}.every`, message: 'a cumulative window needs every, e.g. "1h"' });
+      if (w.size !== undefined) out.push({ path: join(at, 'size'), message: 'a cumulative window has no size (it starts at the first event)' });
+      if (w.every === undefined) out.push({ path: join(at, 'every'), message: 'a cumulative window needs every, e.g. "1h"' });
       return { type: 'cumulative', sizeMs: null, everyMs: every ?? 1 };
   }
 }
 
-function resolveMonitor(mon: RawMonitor, at: string, columns: Set<string> | null, out: Problem[]): MonitorConfig {
+const isNumericKind = (kind: string) => kind === 'numeric' || kind === 'datetime';
+
+/** A drift method name: `auto`, or a method of the statistics spec that fits the column (when its kind is known). */
+function checkMethod(method: string | undefined, path: string, column: { name: string; kind: string } | undefined, out: Problem[]): void {
+  if (method === undefined || method === 'auto') return;
+  const known = Object.hasOwn(driftMethods, method) ? driftMethods[method] : undefined;
+  if (!known) {
+    out.push({ path, message: `unknown drift method "${method}" (expected auto or one of ${DRIFT_METHOD_NAMES.join(', ')})` });
+    return;
+  }
+  if (column && !isNumericKind(column.kind) && known.input === 'samples') {
+    out.push({ path, message: `"${method}" compares numeric samples and column "${column.name}" is ${column.kind}; use a frequency method (e.g. jensen_shannon, psi, chi2)` });
+  }
+}
+
+/**
+ * One monitor of `models.<name>.monitors` — or the body of `PUT
+ * /v1/models/{model}/monitors/{name}`: the file and the API check monitors with
+ * this same function. `at` prefixes problem paths (`''` for an API body). With
+ * the model's `schema` (when known), column names, the fit of drift methods to
+ * column kinds and the columns a model_quality monitor needs are checked too.
+ */
+export function resolveMonitor(mon: RawMonitor, at: string, schema: Schema | null, out: Problem[]): MonitorConfig {
+  const byName = schema ? new Map(schema.columns.map((c) => [c.name, c])) : null;
   const checkColumn = (col: string, path: string) => {
-    if (columns && !columns.has(col)) out.push({ path, message: `no column "${col}" in the model's schema` });
+    if (byName && !byName.has(col)) out.push({ path, message: `no column "${col}" in the model's schema` });
   };
-  mon.columns?.forEach((c, i) => checkColumn(c, `${at}.columns[${i}]`));
+  mon.columns?.forEach((c, i) => checkColumn(c, join(at, `columns[${i}]`)));
   const perColumn: Record<string, MethodOverride> = {};
   for (const [col, o] of Object.entries(mon.methods?.columns ?? {})) {
-    checkColumn(col, `${at}.methods.columns.${col}`);
+    const path = join(at, `methods.columns.${col}`);
+    checkColumn(col, path);
+    checkMethod(o.method, `${path}.method`, byName?.get(col), out);
     perColumn[col] = { ...o };
+  }
+  checkMethod(mon.methods?.default?.method, join(at, 'methods.default.method'), undefined, out);
+  const share = mon.thresholds?.drift_share;
+  if (share !== undefined && !(share > 0 && share <= 1)) out.push({ path: join(at, 'thresholds.drift_share'), message: `must be in (0, 1] (got ${share})` });
+  if (schema && mon.type === 'model_quality') {
+    const has = (role: string) => schema.columns.some((c) => c.role === role);
+    if (!has('target') || !(has('prediction') || has('score'))) {
+      out.push({ path: join(at, 'type'), message: "a model_quality monitor needs a target column and a prediction or score column in the model's schema" });
+    }
   }
   return {
     name: mon.name,
     type: mon.type,
-    window: resolveWindow(mon.window, `${at}.window`, out),
+    window: resolveWindow(mon.window, join(at, 'window'), out),
     reference: mon.reference ?? 'reference',
     columns: mon.columns,
     methods: { default: mon.methods?.default ? { ...mon.methods.default } : undefined, columns: perColumn },
@@ -368,11 +409,17 @@ function resolveMonitor(mon: RawMonitor, at: string, columns: Set<string> | null
   };
 }
 
-function resolveAlert(a: RawAlert, at: string, monitors: Set<string>, channels: Set<string>, out: Problem[]): AlertRule {
-  if (!monitors.has(a.monitor)) out.push({ path: `${at}.monitor`, message: `no monitor named "${a.monitor}" in this model` });
+/**
+ * One alert rule of `models.<name>.alerts` — or the body of `PUT
+ * /v1/models/{model}/alerts/{name}` (same function): `monitors` are the names
+ * the rule may refer to, `channels` the notification channels; `null` skips
+ * that check.
+ */
+export function resolveAlert(a: RawAlert, at: string, monitors: ReadonlySet<string> | null, channels: ReadonlySet<string> | null, out: Problem[]): AlertRule {
+  if (monitors && !monitors.has(a.monitor)) out.push({ path: join(at, 'monitor'), message: `no monitor named "${a.monitor}" in this model` });
   if ((a.metric === undefined) === (a.expr === undefined)) out.push({ path: at, message: 'give exactly one of metric or expr' });
   (a.notify ?? []).forEach((n, i) => {
-    if (!channels.has(n)) out.push({ path: `${at}.notify[${i}]`, message: `no notification channel named "${n}"` });
+    if (channels && !channels.has(n)) out.push({ path: join(at, `notify[${i}]`), message: `no notification channel named "${n}"` });
   });
   return {
     name: a.name,
@@ -382,7 +429,7 @@ function resolveAlert(a: RawAlert, at: string, monitors: Set<string>, channels: 
     feature: a.feature,
     op: a.op,
     threshold: a.threshold,
-    forMs: a.for === undefined ? 0 : duration(a.for, `${at}.for`, out) ?? 0,
+    forMs: a.for === undefined ? 0 : duration(a.for, join(at, 'for'), out) ?? 0,
     severity: a.severity ?? 'warning',
     notify: a.notify ?? [],
   };

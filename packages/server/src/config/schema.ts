@@ -14,7 +14,7 @@ const expect = (expected: string) => ({ expected });
 const Duration = Type.Union([Type.String(), Type.Literal(0)], expect('a duration like "1h"'));
 const ByteSize = Type.Union([Type.String(), Type.Integer()], expect('a size like "16mb" or a number of bytes'));
 const PositiveInt = Type.Integer({ minimum: 1, ...expect('a positive integer') });
-const Name = Type.String({ minLength: 1, maxLength: 128, ...expect('a non-empty name (at most 128 characters)') });
+export const Name = Type.String({ minLength: 1, maxLength: 128, ...expect('a non-empty name (at most 128 characters)') });
 
 const Queue = Type.Object(
   {
@@ -126,7 +126,8 @@ const Methods = Type.Object(
   { additionalProperties: false, ...expect('an object {default, columns}') },
 );
 
-const Monitor = Type.Object(
+/** One entry of `models.<name>.monitors` (also the body of `PUT /v1/models/{model}/monitors/{name}`). */
+export const MonitorSchema = Type.Object(
   {
     name: Name,
     type: Type.Union(
@@ -144,7 +145,8 @@ const Monitor = Type.Object(
   { additionalProperties: false, ...expect('an object {name, type, window, ...}') },
 );
 
-const Alert = Type.Object(
+/** One entry of `models.<name>.alerts` (also the body of `PUT /v1/models/{model}/alerts/{name}`). */
+export const AlertSchema = Type.Object(
   {
     name: Name,
     monitor: Type.String(expect('the name of a monitor of this model')),
@@ -195,8 +197,8 @@ const Model = Type.Object(
     versions: Type.Optional(Type.Array(Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Number()]), expect('a list of version names'))),
     reference: Type.Optional(Type.String({ minLength: 1, ...expect('a file path') })),
     roles: Type.Optional(Roles),
-    monitors: Type.Optional(Type.Array(Monitor, expect('a list of monitors'))),
-    alerts: Type.Optional(Type.Array(Alert, expect('a list of alert rules'))),
+    monitors: Type.Optional(Type.Array(MonitorSchema, expect('a list of monitors'))),
+    alerts: Type.Optional(Type.Array(AlertSchema, expect('a list of alert rules'))),
   },
   { additionalProperties: false, ...expect('an object {task, schema, schemaFrom, versions, reference, roles, monitors, alerts}') },
 );

@@ -14,6 +14,7 @@ import { installErrorHandlers, sendError, toHttpError } from './errors.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerIngestRoutes } from './routes/ingest.js';
 import { registerModelRoutes } from './routes/models.js';
+import { registerMonitorRoutes } from './routes/monitors.js';
 import { registerReferenceRoutes } from './routes/reference.js';
 import { registerReportRoutes } from './routes/report.js';
 import { registerDashboardRoutes } from './routes/dashboard.js';
@@ -98,6 +99,7 @@ export async function buildApp(ctx: ServerContext, opts: BuildAppOptions = {}): 
   await app.register(async (scope) => registerIngestRoutes(scope, ctx));
   await app.register(async (scope) => registerReferenceRoutes(scope, ctx));
   registerResultRoutes(app, ctx);
+  registerMonitorRoutes(app, ctx);
   registerAlertRoutes(app, ctx);
   registerReportRoutes(app, ctx);
   registerDashboardRoutes(app, ctx);

@@ -7,6 +7,7 @@ import { compileEventPlan } from '../ingest/events.js';
 import type { EventPlan } from '../ingest/events.js';
 import type { WriteQueue } from '../ingest/write-queue.js';
 import type { ServerMetrics } from '../metrics/metrics.js';
+import type { MonitorDefinitions } from '../monitor/manage.js';
 import type { AlertEngine } from '../alerts/engine.js';
 import type { ReferenceService } from '../reference/service.js';
 import type { ModelRecord, Store } from '../store/store.js';
@@ -19,6 +20,8 @@ export interface ServerContext {
   plans: PlanCache;
   /** Model references: uploads, and the provider monitors read. */
   references: ReferenceService;
+  /** Monitors and alert rules managed over the API. */
+  definitions: MonitorDefinitions;
   /** Alert states (set once the engine exists). */
   alerts?: AlertEngine;
   /** False while starting and once shutting down. */

@@ -19,6 +19,13 @@
  * Dirty marks live in memory. At start the windows after each monitor's latest
  * stored result are marked (catch-up after downtime); backfill marks not yet
  * evaluated when the process died are not recovered.
+ *
+ * Monitors defined over the API change while the service runs: such a change
+ * runs under {@link MonitorScheduler.redefine}, and results are stored only for
+ * monitors whose definition is still the one they were evaluated with, so an
+ * evaluation that was running when a monitor changed never stores a result of
+ * the old definition after the change. {@link MonitorScheduler.markMonitors}
+ * then marks every window of the new or changed monitors.
  */
 import type { ModelwatchConfig } from '../config/types.js';
 import type { ReferenceProvider } from '../reference/types.js';
@@ -27,7 +34,7 @@ import { groupKey, monitorsOf } from './definitions.js';
 import type { ResolvedMonitor } from './definitions.js';
 import { evaluateWindow } from './evaluate.js';
 import type { MonitorResult, ResultListener } from './result.js';
-import { CUMULATIVE_ORIGIN, affectedEnds, countEnds } from './windows.js';
+import { CUMULATIVE_ORIGIN, affectedEnds, countEnds, isWindowEnd } from './windows.js';
 import type { EndRange } from './windows.js';
 
 /** The few logger methods used (pino's, Fastify's). */
@@ -103,6 +110,8 @@ export class MonitorScheduler {
   private run: Promise<void> | null = null;
   private again = false;
   private closed = false;
+  /** Serialises monitor (re)definitions with the check-and-store of results. */
+  private definitionTail: Promise<unknown> = Promise.resolve();
   private readonly debounceMs: number;
   private readonly maxDelayMs: number;
   private readonly concurrency: number;
@@ -169,6 +178,28 @@ export class MonitorScheduler {
     return this.track(() => this.catchUp(model, { from, to }));
   }
 
+  /** Marks every window that holds events of these monitors of a model (new or changed monitors). */
+  markMonitors(model: string, names: readonly string[]): Promise<void> {
+    if (this.closed || names.length === 0) return Promise.resolve();
+    return this.track(() => this.catchUp(model, { from: CUMULATIVE_ORIGIN, to: TIME_LIMIT }, new Set(names)));
+  }
+
+  /**
+   * Runs a change of a model's monitor definitions (store writes, deletion of
+   * the old results) exclusively with the storing of evaluated results: results
+   * evaluated with a definition that is no longer current are dropped, never
+   * stored after the change.
+   */
+  redefine<T>(change: () => Promise<T>): Promise<T> {
+    return this.withDefinitions(change);
+  }
+
+  private withDefinitions<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.definitionTail.then(fn);
+    this.definitionTail = run.catch(() => undefined);
+    return run;
+  }
+
   private track(fn: () => Promise<void>): Promise<void> {
     const p = fn()
       .catch((err: unknown) => this.options.log?.error({ err }, 'marking monitor windows failed'))
@@ -214,10 +245,11 @@ export class MonitorScheduler {
    * Marks the windows that hold events and end after the monitor's latest stored
    * result (or, with `range`, that hold events in it), from per-bucket event counts.
    */
-  private async catchUp(model: string, range?: { from: number; to: number }): Promise<void> {
+  private async catchUp(model: string, range?: { from: number; to: number }, only?: ReadonlySet<string>): Promise<void> {
     const record = await this.store.getModel(model);
     if (!record) return;
-    const monitors = this.monitors(record);
+    const monitors = this.monitors(record).filter((m) => !only || only.has(m.name));
+    if (monitors.length === 0) return;
     const latest = new Map<string, number>();
     if (!range) {
       for (const r of await this.store.getResults({ model, latest: true })) latest.set(`${r.monitor}\u0000${r.version}`, r.windowEnd);
@@ -323,7 +355,8 @@ export class MonitorScheduler {
       if (!models.has(d.model)) models.set(d.model, await this.store.getModel(d.model));
       const record = models.get(d.model);
       const monitor = record ? this.monitors(record).find((m) => m.name === d.monitor) : undefined;
-      if (!record || !monitor) continue;
+      // Gone, or redefined with other window ends since the mark (its windows were marked again).
+      if (!record || !monitor || !isWindowEnd(monitor.window, d.end)) continue;
       const tk = `${d.model}\u0000${d.version ?? '\u0001'}\u0000${d.end}\u0000${groupKey(monitor)}`;
       const t = tasks.get(tk) ?? { model: d.model, version: d.version, end: d.end, monitors: [], keys: [] };
       t.monitors.push(d.monitor);
@@ -349,20 +382,34 @@ export class MonitorScheduler {
   }
 
   private async evaluate(model: ModelRecord, monitors: ResolvedMonitor[], version: string | null, end: number): Promise<void> {
-    const results = (await evaluateWindow({ store: this.store, references: this.references }, { model, monitors, version, end })).filter(
+    let results = (await evaluateWindow({ store: this.store, references: this.references }, { model, monitors, version, end })).filter(
       (r) => (r.metrics.rows ?? 0) > 0,
     );
     if (results.length === 0) return;
-    const records: ResultRecord[] = results.map((r) => ({
-      model: r.model,
-      monitor: r.monitor,
-      version: r.version ?? '',
-      windowStart: r.window.type === 'cumulative' ? CUMULATIVE_ORIGIN : r.window.start,
-      windowEnd: r.window.end,
-      computedAt: r.computedAt,
-      payload: r,
-    }));
-    await this.store.putResults(records);
+    results = await this.withDefinitions(async () => {
+      // Only monitors whose definition did not change while they were evaluated.
+      const current = await this.store.getModel(model.name);
+      if (!current) return [];
+      let kept = results;
+      if (current.definitions !== model.definitions) {
+        const now = new Map(this.monitors(current).map((m) => [m.name, JSON.stringify(m)]));
+        const used = new Map(monitors.map((m) => [m.name, JSON.stringify(m)]));
+        kept = results.filter((r) => now.get(r.monitor) === used.get(r.monitor));
+      }
+      if (kept.length === 0) return kept;
+      const records: ResultRecord[] = kept.map((r) => ({
+        model: r.model,
+        monitor: r.monitor,
+        version: r.version ?? '',
+        windowStart: r.window.type === 'cumulative' ? CUMULATIVE_ORIGIN : r.window.start,
+        windowEnd: r.window.end,
+        computedAt: r.computedAt,
+        payload: r,
+      }));
+      await this.store.putResults(records);
+      return kept;
+    });
+    if (results.length === 0) return;
     for (const r of results) {
       this.options.onEvaluation?.(r.model, r.monitor, r.metrics.evaluation_seconds ?? 0);
       if (r.note?.startsWith('the comparison failed') || r.note?.startsWith('the evaluation failed')) {

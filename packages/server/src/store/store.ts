@@ -67,6 +67,25 @@ export interface ModelRecord {
    * an older generation is refused with {@link StoreConflictError}.
    */
   generation: number;
+  /**
+   * Monitors and alert rules defined over the API (`PUT /v1/models/{model}/monitors/{name}`),
+   * ordered by kind and name; absent or empty when there are none. A new record
+   * object replaces the old one whenever they change.
+   */
+  definitions?: readonly StoredDefinition[];
+}
+
+/** What an API-defined object is: a monitor or an alert rule. */
+export type DefinitionKind = 'monitor' | 'alert';
+
+/** A monitor or alert rule defined over the API, kept with its model. */
+export interface StoredDefinition {
+  kind: DefinitionKind;
+  name: string;
+  /** The object as an entry of `models.<name>.monitors` / `alerts` in `modelwatch.yaml` would hold it (checked before it is put). */
+  spec: Record<string, unknown>;
+  createdAt: number;
+  updatedAt: number;
 }
 
 // ---------------------------------------------------------------------------
@@ -606,6 +625,17 @@ export interface Store {
   /** Inserts or replaces results by `(model, monitor, version, windowStart, windowEnd)`. */
   putResults(results: readonly ResultRecord[]): Promise<void>;
   getResults(q: ResultQuery): Promise<ResultRecord[]>;
+  /** Deletes a model's stored results (only one monitor's, with `monitor`), in one durable transaction. Returns how many. */
+  deleteResults(q: { model: string; monitor?: string }): Promise<number>;
+
+  /**
+   * Creates or replaces an API-defined monitor or alert rule of a model (by kind
+   * and name), durably; resolves with the model's new record, which carries it in
+   * `definitions`. Throws {@link UnknownModelError} for an unknown model.
+   */
+  putDefinition(model: string, def: { kind: DefinitionKind; name: string; spec: Record<string, unknown> }): Promise<{ model: ModelRecord; created: boolean }>;
+  /** Removes an API-defined monitor or alert rule; `deleted` is false when there was none. */
+  deleteDefinition(model: string, kind: DefinitionKind, name: string): Promise<{ model: ModelRecord; deleted: boolean }>;
 
   getAlertStates(model?: string): Promise<AlertState[]>;
   putAlertStates(states: readonly AlertState[]): Promise<void>;

@@ -38,6 +38,7 @@ import type {
   AlertWrite,
   AppendResult,
   CategoryCounts,
+  DefinitionKind,
   ColumnQuery,
   ColumnSample,
   DataQualitySummary,
@@ -60,6 +61,7 @@ import type {
   RetentionResult,
   SampleOptions,
   Store,
+  StoredDefinition,
   WindowQuery,
   WindowSummary,
   WindowTable,
@@ -84,6 +86,7 @@ import type { ModelLayout, PhysicalColumn } from './sql.js';
 import { REFERENCE_DDL, dropOrphanReferenceRows, dropReferenceRows, readReference, stageReferenceRows, switchReference } from './references.js';
 import { count, num, toDictColumn, toNumberColumn } from './values.js';
 import { ALERTS_DDL, insertDeliveries, readAlertPoints, readAlertStates, readAlertTransitions, readDeliveries, upsertAlertStates, writeAlerts } from './alerts.js';
+import { DEFINITIONS_DDL, readDefinitions, removeDefinition, removeResults, sortDefinitions, upsertDefinition } from './definitions.js';
 import { readEventTimesOfIds, readLabelSummary, readWindowSummary, readWindowTable, readWindowVersions } from './window-read.js';
 import type { WindowLayout } from './window-read.js';
 
@@ -192,7 +195,7 @@ export class DuckDBStore implements Store {
   }
 
   private async init(): Promise<void> {
-    for (const ddl of [...METADATA_DDL, ...REFERENCE_DDL]) await this.writer.run(ddl);
+    for (const ddl of [...METADATA_DDL, ...REFERENCE_DDL, ...DEFINITIONS_DDL]) await this.writer.run(ddl);
     for (const ddl of ALERTS_DDL) await this.writer.run(ddl);
     await dropOrphanReferenceRows(this.writer);
     const meta = await this.writer.runAndReadAll(`SELECT value FROM mw_meta WHERE key = 'format'`);
@@ -202,6 +205,7 @@ export class DuckDBStore implements Store {
     const res = await this.writer.runAndReadAll(
       `SELECT name, id, task, schema_json, versions_json, layout_json, generation, epoch_ms(created_at), epoch_ms(updated_at) FROM mw_models ORDER BY id`,
     );
+    const definitions = await readDefinitions(this.writer);
     for (const r of res.getRows()) {
       const layout = JSON.parse(r[5] as string) as ModelLayout;
       const record: ModelRecord = {
@@ -213,6 +217,8 @@ export class DuckDBStore implements Store {
         createdAt: num(r[7]),
         updatedAt: num(r[8]),
       };
+      const defs = definitions.get(record.name);
+      if (defs) record.definitions = defs;
       const state: ModelState = { id: num(r[1]), record, layout, eventCols: alignColumns(record.schema, layout) };
       this.models.set(record.name, state);
       this.nextModelId = Math.max(this.nextModelId, state.id + 1);
@@ -322,6 +328,7 @@ export class DuckDBStore implements Store {
         updatedAt: now,
         generation: existing ? existing.record.generation + (sameColumns ? 0 : 1) : 1,
       };
+      if (existing?.record.definitions) record.definitions = existing.record.definitions;
       await this.transaction(async () => {
         if (!existing) {
           await this.writer.run(createEventsTableSql(eventsTable(id), layout.columns));
@@ -939,6 +946,52 @@ export class DuckDBStore implements Store {
       computedAt: num(r[5]),
       payload: JSON.parse(r[6] as string) as unknown,
     }));
+  }
+
+  deleteResults(qy: { model: string; monitor?: string }): Promise<number> {
+    return this.exclusive(async () => {
+      let n = 0;
+      await this.transaction(async () => {
+        n = await removeResults(this.writer, qy.model, qy.monitor);
+      });
+      return n;
+    });
+  }
+
+  // -------------------------------------------------------------------------
+  // API-defined monitors and alert rules (SQL in definitions.ts)
+
+  putDefinition(model: string, def: { kind: DefinitionKind; name: string; spec: Record<string, unknown> }): Promise<{ model: ModelRecord; created: boolean }> {
+    return this.exclusive(async () => {
+      const s = this.state(model);
+      const list = [...(s.record.definitions ?? [])];
+      const i = list.findIndex((d) => d.kind === def.kind && d.name === def.name);
+      const now = Date.now();
+      const stored: StoredDefinition = { kind: def.kind, name: def.name, spec: structuredClone(def.spec), createdAt: i >= 0 ? list[i].createdAt : now, updatedAt: now };
+      await this.transaction(() => upsertDefinition(this.writer, model, stored));
+      if (i >= 0) list[i] = stored;
+      else list.push(stored);
+      s.record = { ...s.record, definitions: sortDefinitions(list) };
+      return { model: s.record, created: i < 0 };
+    });
+  }
+
+  deleteDefinition(model: string, kind: DefinitionKind, name: string): Promise<{ model: ModelRecord; deleted: boolean }> {
+    return this.exclusive(async () => {
+      const s = this.state(model);
+      let n = 0;
+      await this.transaction(async () => {
+        n = await removeDefinition(this.writer, model, kind, name);
+      });
+      if (n > 0) {
+        const list = (s.record.definitions ?? []).filter((d) => !(d.kind === kind && d.name === name));
+        const record: ModelRecord = { ...s.record };
+        if (list.length > 0) record.definitions = list;
+        else delete record.definitions;
+        s.record = record;
+      }
+      return { model: s.record, deleted: n > 0 };
+    });
   }
 
   getAlertStates(model?: string): Promise<AlertState[]> {
