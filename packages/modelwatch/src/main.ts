@@ -6,12 +6,13 @@ import { processContext, type CommandContext } from './commands/context.js';
 import { demoDataCommand, type DemoDataFlags } from './commands/demo-data.js';
 import { profileCommand, type ProfileFlags } from './commands/profile.js';
 import { reportCommand, type ReportFlags } from './commands/report.js';
+import { rulesCommand, type RulesFlags } from './commands/rules.js';
 import { schemaCommand, type SchemaFlags } from './commands/schema.js';
 import { LOG_LEVELS, serveCommand, type ServeFlags } from './commands/serve.js';
 
 /**
  * The `modelwatch` command line: `report`, `check`, `profile`, `schema`,
- * `demo-data` and `serve`. `main(argv)` parses, runs one command and resolves to
+ * `demo-data`, `serve` and `rules`. `main(argv)` parses, runs one command and resolves to
  * the exit code; it never calls `process.exit` itself (except `serve` on a second
  * stop signal, which stops at once).
  *
@@ -42,6 +43,7 @@ Examples:
   $ modelwatch report -r train.profile.json -c today.csv --html report.html
   $ modelwatch schema train.csv --target label --out schema.json
   $ modelwatch serve --config modelwatch.yaml --data ./modelwatch-data --port 8080
+  $ modelwatch rules --config modelwatch.yaml --out modelwatch-rules.yml
 
 Exit codes: 0 ok (check: all tests passed, warnings allowed), 1 check failed, 2 usage, input or internal error.
 Inputs: CSV, TSV, Parquet, NDJSON/JSONL, JSON array (by extension and content), or a profile as --reference.
@@ -168,6 +170,21 @@ Examples:
   $ modelwatch serve --config modelwatch.yaml --data /var/lib/modelwatch --port 8080
   $ curl -s localhost:8080/metrics | grep modelwatch_feature_drift_detected`)
     .action((flags: ServeFlags) => run((ctx) => serveCommand(ctx, flags), globals()));
+
+  program
+    .command('rules')
+    .description('write the alert rules of a modelwatch.yaml as Prometheus alerting rules (over the modelwatch_* gauges of serve)')
+    .option('--config <file>', 'modelwatch.yaml with models.<name>.alerts')
+    .option('-o, --out <file>', 'where to write the rules YAML (default: stdout)')
+    .option('--strict', 'fail (exit 2) when a rule has no PromQL equivalent, instead of listing it in a comment')
+    .addHelpText('after', `
+Rules reading metrics that serve does not export (p_value, error_ratio, ...) or that PromQL cannot
+express are listed in a comment and on stderr, never approximated. Check the output with
+  $ promtool check rules modelwatch-rules.yml
+
+Example:
+  $ modelwatch rules --config modelwatch.yaml --out /etc/prometheus/rules/modelwatch.yml`)
+    .action((flags: RulesFlags) => run((ctx) => rulesCommand(ctx, flags), globals()));
 
   return program;
 }

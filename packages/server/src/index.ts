@@ -24,3 +24,12 @@ export type { IngestRequest, IngestResult, ReferenceServiceOptions } from './ref
 export { ReferenceInputError } from './reference/errors.js';
 export type { ReferenceErrorCode } from './reference/errors.js';
 export type { ReferenceFormat } from './reference/format.js';
+export { AlertEngine } from './alerts/engine.js';
+export type { AlertEngineOptions, AlertFilter, AlertView } from './alerts/engine.js';
+export { alertRulesOf } from './alerts/rules.js';
+export { parseExpr, evalExpr, exprProblem, ExprError } from './alerts/expr.js';
+export { prometheusRules, rulePromQL } from './alerts/promql.js';
+export type { PrometheusRule, PrometheusRuleGroup, UntranslatedRule } from './alerts/promql.js';
+export { Notifier } from './notify/notifier.js';
+export type { NotifierOptions, DeliveryOutcome } from './notify/notifier.js';
+export type { AlertNotice } from './notify/payload.js';
