@@ -86,10 +86,21 @@ describe('alert tables of the DuckDB store', () => {
       ]);
       assert.deepEqual((await store.getDeliveries({ channel: 'slack' })).map((d) => d.id), ['n2']);
       // Deleting a series removes its state and points; its history stays.
+      // Names with quotes, backslashes, commas and non-ASCII survive (they travel as JSON).
+      const odd = { model: 'fraud', rule: 'r "1" \\ é,ü', key: 'version=v\'1,feature=a"b' };
+      await store.writeAlerts({
+        states: [{ ...odd, state: 'pending', since: T0, value: 1.5, updatedAt: T0, labels: { feature: 'a"b', 'x y': 'ö' }, detail: { s: 'q"\\' } }],
+        points: [{ ...odd, windowStart: T0, windowEnd: T0 + HOUR, value: 1.5 }],
+        transitions: [{ series: odd, from: T0, transitions: [{ ...transition('x', 1, 'pending'), ...odd, labels: { feature: 'a"b' } }] }],
+      });
+      assert.deepEqual((await store.getAlertStates()).find((x) => x.rule === odd.rule), { ...odd, state: 'pending', since: T0, value: 1.5, updatedAt: T0, labels: { feature: 'a"b', 'x y': 'ö' }, detail: { s: 'q"\\' } });
+      assert.deepEqual((await store.getAlertPoints()).filter((p) => p.rule === odd.rule).map((p) => [p.key, p.value]), [[odd.key, 1.5]]);
+      assert.deepEqual((await store.getAlertTransitions({ rule: odd.rule, key: odd.key })).map((t) => t.labels), [{ feature: 'a"b' }]);
+      await store.writeAlerts({ deleteSeries: [odd] });
       await store.writeAlerts({ deleteSeries: [ref('version=v1')] });
       assert.deepEqual((await store.getAlertStates()).map((s) => s.key), ['version=v2']);
       assert.ok((await store.getAlertPoints()).every((p) => p.key === 'version=v2'));
-      assert.equal((await store.getAlertTransitions()).length, 3);
+      assert.equal((await store.getAlertTransitions()).length, 4);
       await store.close();
     } finally {
       tmp.cleanup();

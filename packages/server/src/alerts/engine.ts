@@ -461,7 +461,8 @@ export class AlertEngine {
       s.notice = out[out.length - 1];
     }
     if (out.length > 0) {
-      s.noticeDone = false;
+      // Without channels there is nothing to deliver: done at once (no bookkeeping write).
+      s.noticeDone = this.channelsOf(rule.notify, { model: s.model, rule: s.rule }).length === 0;
       s.channels = [...rule.notify];
     }
     return out;
@@ -513,13 +514,12 @@ export class AlertEngine {
   /** Sends a notice after the previous one of the same series; marks it done when every channel has finished. */
   private dispatch(s: Series, notice: AlertNotice, channelNames: readonly string[]): void {
     const channels = this.channelsOf(channelNames, { model: s.model, rule: s.rule });
+    if (channels.length === 0) return;
     const previous = this.chains.get(s.id) ?? Promise.resolve();
     const next = previous
       .then(async () => {
-        if (channels.length > 0) {
-          const outcomes = await this.notifier.deliver(notice, channels);
-          if (outcomes.includes('aborted')) return; // sent again at the next start
-        }
+        const outcomes = await this.notifier.deliver(notice, channels);
+        if (outcomes.includes('aborted')) return; // sent again at the next start
         await this.enqueue(async () => {
           const cur = this.series.get(s.id);
           if (!cur || cur.notice?.id !== notice.id || cur.noticeDone) return;

@@ -9,8 +9,8 @@
  * - `mw_alert_transitions`: the history of state changes, by event time;
  * - `mw_deliveries`: every notification delivery attempt.
  *
- * Rows are written with multi-row parameterised statements; values are always
- * parameters.
+ * Rows of a write go to DuckDB as one JSON parameter, unnested in SQL; values
+ * are always parameters.
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type {
@@ -56,20 +56,20 @@ export const ALERTS_DDL = [
 
 const ms = (x: number) => Math.floor(x);
 const finiteOrNull = (x: number | null | undefined) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
-/** Rows per multi-row statement (parameters stay well below DuckDB's limits). */
-const ROWS_PER_STATEMENT = 200;
+const json = (x: unknown) => (x === undefined || x === null ? null : JSON.stringify(x));
 
-/** Runs `INSERT … VALUES (…), (…)` in chunks; `row` gives one row's placeholders for parameters starting at `$p`. */
-async function insertRows<T>(c: DuckDBConnection, head: string, tail: string, rows: readonly T[], width: number, row: (p: (i: number) => string) => string, values: (r: T) => DuckDBValue[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
-    const params: DuckDBValue[] = [];
-    const tuples = chunk.map((r, j) => {
-      params.push(...values(r));
-      return row((k) => `$${j * width + k + 1}`);
-    });
-    await c.run(`${head} VALUES ${tuples.join(', ')} ${tail}`, params);
-  }
+type ColumnType = 'VARCHAR' | 'DOUBLE' | 'BIGINT' | 'INTEGER' | 'BOOLEAN';
+
+/**
+ * Rows passed as one JSON parameter and unnested by DuckDB (binding one value
+ * per cell is several times slower for the tens of rows a batch of results
+ * writes): a subquery with the given columns; `*_ms` BIGINT columns become
+ * TIMESTAMPs named without the suffix.
+ */
+function rowsFrom(columns: readonly (readonly [string, ColumnType])[], param = 1): string {
+  const struct = `{${columns.map(([n, t]) => `"${n}":"${t}"`).join(',')}}`;
+  const select = columns.map(([n]) => (n.endsWith('_ms') ? `epoch_ms(r."${n}") AS "${n.slice(0, -3)}"` : `r."${n}" AS "${n}"`)).join(', ');
+  return `(SELECT ${select} FROM (SELECT unnest(from_json($${param}::VARCHAR, '[${struct}]')) AS r))`;
 }
 
 /** The last row per key (a statement may not update one row twice). */
@@ -85,16 +85,51 @@ function lastPerKey<T>(rows: readonly T[], key: (r: T) => string): T[] {
 
 const seriesId = (s: AlertSeriesRef) => JSON.stringify([s.model, s.rule, s.key]);
 
+const STATE_COLUMNS = [
+  ['model', 'VARCHAR'],
+  ['rule', 'VARCHAR'],
+  ['key', 'VARCHAR'],
+  ['state', 'VARCHAR'],
+  ['since_ms', 'BIGINT'],
+  ['value', 'DOUBLE'],
+  ['updated_at_ms', 'BIGINT'],
+  ['labels', 'VARCHAR'],
+  ['detail', 'VARCHAR'],
+] as const;
+
 export async function upsertAlertStates(c: DuckDBConnection, states: readonly AlertState[]): Promise<void> {
-  await insertRows(
-    c,
-    'INSERT INTO mw_alert_state (model, rule, key, state, since, value, updated_at, labels, detail)',
-    `ON CONFLICT DO UPDATE SET state = excluded.state, since = excluded.since, value = excluded.value,
+  if (states.length === 0) return;
+  const rows = lastPerKey(states, seriesId).map((a) => ({
+    model: a.model,
+    rule: a.rule,
+    key: a.key,
+    state: a.state,
+    since_ms: ms(a.since),
+    value: finiteOrNull(a.value),
+    updated_at_ms: ms(a.updatedAt),
+    labels: JSON.stringify(a.labels),
+    detail: json(a.detail),
+  }));
+  await c.run(
+    `INSERT INTO mw_alert_state (model, rule, key, state, since, value, updated_at, labels, detail) SELECT * FROM ${rowsFrom(STATE_COLUMNS)}
+     ON CONFLICT DO UPDATE SET state = excluded.state, since = excluded.since, value = excluded.value,
        updated_at = excluded.updated_at, labels = excluded.labels, detail = excluded.detail`,
-    lastPerKey(states, seriesId),
-    9,
-    (p) => `(${p(0)}, ${p(1)}, ${p(2)}, ${p(3)}, epoch_ms(${p(4)}::BIGINT), ${p(5)}::DOUBLE, epoch_ms(${p(6)}::BIGINT), ${p(7)}, ${p(8)}::VARCHAR)`,
-    (a) => [a.model, a.rule, a.key, a.state, ms(a.since), finiteOrNull(a.value), ms(a.updatedAt), JSON.stringify(a.labels), a.detail === undefined || a.detail === null ? null : JSON.stringify(a.detail)],
+    [JSON.stringify(rows)],
+  );
+}
+
+const SERIES_COLUMNS = [
+  ['model', 'VARCHAR'],
+  ['rule', 'VARCHAR'],
+  ['key', 'VARCHAR'],
+] as const;
+
+/** Deletes rows of `table` of the given series (with `extra` conditions on `v`, the series list with more columns). */
+async function deleteBySeries(c: DuckDBConnection, table: string, rows: readonly Record<string, unknown>[], columns: readonly (readonly [string, ColumnType])[], extra = ''): Promise<void> {
+  if (rows.length === 0) return;
+  await c.run(
+    `DELETE FROM ${table} USING ${rowsFrom(columns)} v WHERE ${table}.model = v."model" AND ${table}.rule = v."rule" AND ${table}.key = v."key" ${extra}`,
+    [JSON.stringify(rows)],
   );
 }
 
@@ -117,55 +152,64 @@ export async function readAlertStates(c: DuckDBConnection, model?: string): Prom
   }));
 }
 
-/** One {@link AlertWrite}, inside the caller's transaction. */
+/** One {@link AlertWrite}, inside the caller's transaction: a few statements, whatever the number of rows. */
 export async function writeAlerts(c: DuckDBConnection, w: AlertWrite): Promise<void> {
-  for (const s of w.deleteSeries ?? []) {
-    await c.run('DELETE FROM mw_alert_state WHERE model = $1 AND rule = $2 AND key = $3', [s.model, s.rule, s.key]);
-    await c.run('DELETE FROM mw_alert_points WHERE model = $1 AND rule = $2 AND key = $3', [s.model, s.rule, s.key]);
-  }
+  const deleted = (w.deleteSeries ?? []).map((s) => ({ model: s.model, rule: s.rule, key: s.key }));
+  await deleteBySeries(c, 'mw_alert_state', deleted, SERIES_COLUMNS);
+  await deleteBySeries(c, 'mw_alert_points', deleted, SERIES_COLUMNS);
   if (w.states?.length) await upsertAlertStates(c, w.states);
   if (w.points?.length) {
-    await insertRows(
-      c,
-      'INSERT INTO mw_alert_points (model, rule, key, window_start, window_end, value)',
-      'ON CONFLICT DO UPDATE SET window_start = excluded.window_start, value = excluded.value',
-      lastPerKey(w.points, (p) => JSON.stringify([p.model, p.rule, p.key, ms(p.windowEnd)])),
-      6,
-      (p) => `(${p(0)}, ${p(1)}, ${p(2)}, epoch_ms(${p(3)}::BIGINT), epoch_ms(${p(4)}::BIGINT), ${p(5)}::DOUBLE)`,
-      (p) => [p.model, p.rule, p.key, ms(p.windowStart), ms(p.windowEnd), finiteOrNull(p.value)],
+    const rows = lastPerKey(w.points, (p) => JSON.stringify([p.model, p.rule, p.key, ms(p.windowEnd)])).map((p) => ({
+      model: p.model,
+      rule: p.rule,
+      key: p.key,
+      window_start_ms: ms(p.windowStart),
+      window_end_ms: ms(p.windowEnd),
+      value: finiteOrNull(p.value),
+    }));
+    const cols = [...SERIES_COLUMNS, ['window_start_ms', 'BIGINT'], ['window_end_ms', 'BIGINT'], ['value', 'DOUBLE']] as const;
+    await c.run(
+      `INSERT INTO mw_alert_points (model, rule, key, window_start, window_end, value) SELECT * FROM ${rowsFrom(cols)}
+       ON CONFLICT DO UPDATE SET window_start = excluded.window_start, value = excluded.value`,
+      [JSON.stringify(rows)],
     );
   }
-  for (const p of w.prunePoints ?? []) {
-    await c.run('DELETE FROM mw_alert_points WHERE model = $1 AND rule = $2 AND key = $3 AND window_end < epoch_ms($4::BIGINT)', [p.model, p.rule, p.key, ms(p.before)]);
-  }
-  const inserts: AlertTransitionRecord[] = [];
-  for (const t of w.transitions ?? []) {
-    await c.run('DELETE FROM mw_alert_transitions WHERE model = $1 AND rule = $2 AND key = $3 AND transition_at >= epoch_ms($4::BIGINT)', [t.series.model, t.series.rule, t.series.key, ms(t.from)]);
-    inserts.push(...t.transitions);
-  }
+  const prune = (w.prunePoints ?? []).map((p) => ({ model: p.model, rule: p.rule, key: p.key, cutoff_ms: ms(p.before) }));
+  await deleteBySeries(c, 'mw_alert_points', prune, [...SERIES_COLUMNS, ['cutoff_ms', 'BIGINT']], 'AND mw_alert_points.window_end < v."cutoff"');
+  const replaced = (w.transitions ?? []).map((t) => ({ model: t.series.model, rule: t.series.rule, key: t.series.key, cutoff_ms: ms(t.from) }));
+  await deleteBySeries(c, 'mw_alert_transitions', replaced, [...SERIES_COLUMNS, ['cutoff_ms', 'BIGINT']], 'AND mw_alert_transitions.transition_at >= v."cutoff"');
+  const inserts = (w.transitions ?? []).flatMap((t) => t.transitions);
   if (inserts.length > 0) {
-    await insertRows(
-      c,
-      'INSERT INTO mw_alert_transitions (model, rule, key, transition_at, from_state, to_state, value, window_start, window_end, labels, detail, recorded_at)',
-      '',
-      inserts,
-      12,
-      (p) =>
-        `(${p(0)}, ${p(1)}, ${p(2)}, epoch_ms(${p(3)}::BIGINT), ${p(4)}, ${p(5)}, ${p(6)}::DOUBLE, epoch_ms(${p(7)}::BIGINT), epoch_ms(${p(8)}::BIGINT), ${p(9)}, ${p(10)}::VARCHAR, epoch_ms(${p(11)}::BIGINT))`,
-      (t) => [
-        t.model,
-        t.rule,
-        t.key,
-        ms(t.at),
-        t.from,
-        t.to,
-        finiteOrNull(t.value),
-        ms(t.windowStart),
-        ms(t.windowEnd),
-        JSON.stringify(t.labels),
-        t.detail === undefined || t.detail === null ? null : JSON.stringify(t.detail),
-        ms(t.recordedAt),
-      ],
+    const rows = inserts.map((t) => ({
+      model: t.model,
+      rule: t.rule,
+      key: t.key,
+      transition_at_ms: ms(t.at),
+      from_state: t.from,
+      to_state: t.to,
+      value: finiteOrNull(t.value),
+      window_start_ms: ms(t.windowStart),
+      window_end_ms: ms(t.windowEnd),
+      labels: JSON.stringify(t.labels),
+      detail: json(t.detail),
+      recorded_at_ms: ms(t.recordedAt),
+    }));
+    const cols = [
+      ...SERIES_COLUMNS,
+      ['transition_at_ms', 'BIGINT'],
+      ['from_state', 'VARCHAR'],
+      ['to_state', 'VARCHAR'],
+      ['value', 'DOUBLE'],
+      ['window_start_ms', 'BIGINT'],
+      ['window_end_ms', 'BIGINT'],
+      ['labels', 'VARCHAR'],
+      ['detail', 'VARCHAR'],
+      ['recorded_at_ms', 'BIGINT'],
+    ] as const;
+    await c.run(
+      `INSERT INTO mw_alert_transitions (model, rule, key, transition_at, from_state, to_state, value, window_start, window_end, labels, detail, recorded_at)
+       SELECT * FROM ${rowsFrom(cols)}`,
+      [JSON.stringify(rows)],
     );
   }
 }
@@ -240,14 +284,36 @@ export async function readAlertTransitions(c: DuckDBConnection, q: AlertTransiti
 }
 
 export async function insertDeliveries(c: DuckDBConnection, records: readonly DeliveryRecord[]): Promise<void> {
-  await insertRows(
-    c,
-    'INSERT INTO mw_deliveries (model, rule, channel, delivered_at, attempt, ok, status, error, notification, series_key, event)',
-    '',
-    records,
-    11,
-    (p) => `(${p(0)}, ${p(1)}, ${p(2)}, epoch_ms(${p(3)}::BIGINT), ${p(4)}, ${p(5)}, ${p(6)}::INTEGER, ${p(7)}::VARCHAR, ${p(8)}::VARCHAR, ${p(9)}::VARCHAR, ${p(10)}::VARCHAR)`,
-    (d) => [d.model, d.rule, d.channel, ms(d.at), d.attempt, d.ok, d.status, d.error, d.id ?? null, d.key ?? null, d.event ?? null],
+  if (records.length === 0) return;
+  const rows = records.map((d) => ({
+    model: d.model,
+    rule: d.rule,
+    channel: d.channel,
+    at_ms: ms(d.at),
+    attempt: d.attempt,
+    ok: d.ok,
+    status: d.status,
+    error: d.error,
+    notification: d.id ?? null,
+    series_key: d.key ?? null,
+    event: d.event ?? null,
+  }));
+  const cols = [
+    ['model', 'VARCHAR'],
+    ['rule', 'VARCHAR'],
+    ['channel', 'VARCHAR'],
+    ['at_ms', 'BIGINT'],
+    ['attempt', 'INTEGER'],
+    ['ok', 'BOOLEAN'],
+    ['status', 'INTEGER'],
+    ['error', 'VARCHAR'],
+    ['notification', 'VARCHAR'],
+    ['series_key', 'VARCHAR'],
+    ['event', 'VARCHAR'],
+  ] as const;
+  await c.run(
+    `INSERT INTO mw_deliveries (model, rule, channel, delivered_at, attempt, ok, status, error, notification, series_key, event) SELECT * FROM ${rowsFrom(cols)}`,
+    [JSON.stringify(rows)],
   );
 }
 
