@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { DuckDBStore, resolveConfig } from '../src/index.js';
-import type { AlertTransitionRecord, ModelwatchConfig, Store } from '../src/index.js';
+import type { AlertRule, AlertTransitionRecord, ModelwatchConfig, Store } from '../src/index.js';
 import { AlertEngine } from '../src/alerts/engine.js';
 import { Notifier } from '../src/notify/notifier.js';
 import type { MonitorResult } from '../src/monitor/result.js';
@@ -278,6 +278,35 @@ describe('alert engine', { timeout: 180_000 }, () => {
     assert.match(String((last.alerts[0] as Record<string, any>).annotations.summary), /removed or changed/);
     assert.deepEqual(await engine.list({ states: ['inactive', 'pending', 'firing', 'resolved'] }), []);
     assert.equal((await store.getAlertStates('fraud')).length, 0);
+    await engine.close();
+    await store.close();
+  });
+
+  test('rules changed while running: a series whose rule reads something else, or is gone, is resolved and dropped', async () => {
+    const hook = await newReceiver();
+    const base = { name: 'amount', monitor: 'drift', metric: 'drift_detected', feature: 'amount', op: '==', threshold: 1, notify: ['hook'] };
+    const cfg = config([base], hook.url, tmp.dir);
+    let rules: AlertRule[] = cfg.models[0].alerts;
+    const store = await openStore();
+    const engine = new AlertEngine(store, cfg, new Notifier(store, { backoffMs: 5 }), { now: () => WALL, rulesOf: () => rules });
+    await engine.start();
+    const features = { amount: { score: 0.5, detected: 1 as const }, age: { score: 0.5, detected: 1 as const } };
+    await feed(engine, [driftResult({ end: T0 + HOUR, share: 1, features })]);
+    assert.deepEqual((await engine.list()).map((a) => [a.key, a.state]), [['version=v1,feature=amount', 'firing']]);
+    // The rule now watches age: with the next result the amount series is resolved and the age series fires.
+    rules = [{ ...rules[0], feature: 'age' }];
+    await feed(engine, [driftResult({ end: T0 + 2 * HOUR, share: 1, features })]);
+    assert.deepEqual((await engine.list()).map((a) => [a.key, a.state]), [['version=v1,feature=age', 'firing']]);
+    assert.deepEqual(bodies(hook).map((b) => [b.status, b.alerts[0].labels.feature]), [['firing', 'amount'], ['resolved', 'amount'], ['firing', 'age']]);
+    assert.match(String(bodies(hook)[1].alerts[0].annotations.summary), /the rule was removed or changed/);
+    // Removed: reconcile() retires it at once.
+    rules = [];
+    await engine.reconcile('fraud');
+    await engine.idle();
+    assert.deepEqual(await engine.list(), []);
+    assert.deepEqual(bodies(hook).map((b) => b.status), ['firing', 'resolved', 'firing', 'resolved']);
+    assert.equal((await store.getAlertStates()).length, 0);
+    assert.equal((await store.getAlertTransitions()).length, 2, 'the history stays');
     await engine.close();
     await store.close();
   });

@@ -312,10 +312,12 @@ export class AlertEngine {
     const byModel = new Map<string, MonitorResult[]>();
     for (const r of results) byModel.set(r.model, [...(byModel.get(r.model) ?? []), r]);
     const work = new Map<string, Work>();
+    const obsolete = new Map<string, Series>();
     for (const [model, list] of byModel) {
       const record = await this.store.getModel(model);
       if (!record) continue;
       const mr = this.modelRules(record);
+      for (const [id, s] of this.obsolete(model, mr)) obsolete.set(id, s);
       for (const r of list) {
         for (const { c, rule, monitor } of mr.rules) {
           if (!c || rule.monitor !== r.monitor) continue;
@@ -323,7 +325,8 @@ export class AlertEngine {
             const id = seriesIdOf(model, rule.name, sv.key);
             let w = work.get(id);
             if (!w) {
-              const before = this.series.get(id);
+              // A series whose rule changed meaning starts afresh (the old one is retired below).
+              const before = obsolete.has(id) ? undefined : this.series.get(id);
               const reset = before !== undefined && before.fingerprint !== c.fingerprint;
               const s: Series =
                 before && !reset
@@ -366,10 +369,11 @@ export class AlertEngine {
         }
       }
     }
-    if (work.size === 0) return;
+    if (work.size === 0 && obsolete.size === 0) return;
 
     const write = newWrite();
     const notices: { s: Series; notice: AlertNotice; rule: AlertRule }[] = [];
+    const retired = this.retire(obsolete, write, now);
     for (const w of work.values()) {
       const { s, c } = w;
       if (w.reset) write.deleteSeries.push({ model: s.model, rule: s.rule, key: s.key });
@@ -381,8 +385,61 @@ export class AlertEngine {
       write.states.push(this.stateRecord(s));
     }
     await this.store.writeAlerts(write);
+    for (const id of obsolete.keys()) this.series.delete(id);
     for (const w of work.values()) this.series.set(w.s.id, w.s);
+    for (const r of retired) this.dispatchDetached(r.s, r.notice, r.channels);
     for (const { s, notice, rule } of notices) this.dispatch(s, notice, rule.notify);
+  }
+
+  /** Series of a model whose rule is gone, cannot be evaluated, or reads something else now. */
+  private obsolete(model: string, mr: ModelRules): Map<string, Series> {
+    const out = new Map<string, Series>();
+    for (const [id, s] of this.series) {
+      if (s.model !== model) continue;
+      const entry = mr.rules.find((r) => r.rule.name === s.rule);
+      if (!entry || !entry.c || entry.c.fingerprint !== s.fingerprint) out.set(id, s);
+    }
+    return out;
+  }
+
+  /** Deletes retired series (in `write`) and resolves those that were notified firing. */
+  private retire(obsolete: ReadonlyMap<string, Series>, write: WriteBuffer, now: number): { s: Series; notice: AlertNotice; channels: readonly string[] }[] {
+    const out: { s: Series; notice: AlertNotice; channels: readonly string[] }[] = [];
+    for (const s of obsolete.values()) {
+      write.deleteSeries.push({ model: s.model, rule: s.rule, key: s.key });
+      if (s.notice?.status === 'firing') out.push({ s, notice: this.ruleGone(s.notice, s.machine.lastEnd, now), channels: s.channels });
+    }
+    return out;
+  }
+
+  /** The resolved notice of a firing series whose rule was removed or changed meaning. */
+  private ruleGone(n: AlertNotice, lastEnd: number | null, now: number): AlertNotice {
+    return {
+      ...n,
+      id: this.options.newId ? this.options.newId() : `${now.toString(36)}-${(++this.idCounter).toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+      status: 'resolved',
+      endsAt: lastEnd ?? n.window.end,
+      annotations: { summary: `${n.rule} resolved on model ${n.model}: the rule was removed or changed`, description: `${n.annotations.description} The rule was removed or now reads something else, so this series ended.` },
+    };
+  }
+
+  /**
+   * Retires at once the series of a model whose rule was removed or changed
+   * (otherwise done with the model's next results, or at the next start):
+   * call after changing a model's rules.
+   */
+  reconcile(model: string): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.closed) return;
+      const record = await this.store.getModel(model);
+      const obsolete = record ? this.obsolete(model, this.modelRules(record)) : new Map([...this.series].filter(([, s]) => s.model === model));
+      if (obsolete.size === 0) return;
+      const write = newWrite();
+      const retired = this.retire(obsolete, write, this.now());
+      await this.store.writeAlerts(write);
+      for (const id of obsolete.keys()) this.series.delete(id);
+      for (const r of retired) this.dispatchDetached(r.s, r.notice, r.channels);
+    });
   }
 
   /** Inserts or replaces a point; false when it lies before the kept points (too late to change the state). */
@@ -624,14 +681,7 @@ export class AlertEngine {
         write.deleteSeries.push({ model: st.model, rule: st.rule, key: st.key });
         if (detail?.notice?.status === 'firing') {
           // The rule is gone (or reads something else now): its firing series is resolved.
-          const n = detail.notice;
-          const notice: AlertNotice = {
-            ...n,
-            id: this.options.newId ? this.options.newId() : `${now.toString(36)}-${(++this.idCounter).toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
-            status: 'resolved',
-            endsAt: detail.machine.lastEnd ?? n.window.end,
-            annotations: { summary: `${n.rule} resolved on model ${n.model}: the rule was removed or changed`, description: `${n.annotations.description} The rule was removed or now reads something else, so this series ended.` },
-          };
+          const notice = this.ruleGone(detail.notice, detail.machine.lastEnd, now);
           const s = this.fromDetail(id, st, detail, []);
           notices.push({ s, notice, channels: entry ? entry.rule.notify : detail.channels });
         }
