@@ -24,6 +24,7 @@
  * each series, and transitions. At start the series are rebuilt from them.
  */
 import type { AlertRule, ModelwatchConfig, NotificationChannel } from '../config/types.js';
+import { formatDuration } from '../config/units.js';
 import { monitorsOf } from '../monitor/definitions.js';
 import type { ResolvedMonitor } from '../monitor/definitions.js';
 import type { MonitorResult, ResultListener } from '../monitor/result.js';
@@ -535,7 +536,7 @@ export class AlertEngine {
     const what = rule.metric ?? rule.expr ?? '';
     const where = `model ${s.model}, version ${labels.version}${labels.feature !== undefined ? `, feature ${labels.feature}` : ''}`;
     const iso = (ms: number) => new Date(ms).toISOString();
-    const forText = rule.forMs > 0 ? ` for ${rule.forMs / 1000} s of event time` : '';
+    const forText = rule.forMs > 0 ? ` (for ${formatDuration(rule.forMs)} of event time)` : '';
     const summary =
       status === 'firing'
         ? `${rule.name}: ${what} ${rule.op} ${formatValue(rule.threshold)} on ${where} (value ${formatValue(o.value)})`
