@@ -1,9 +1,10 @@
 /**
  * Crash safety: the server runs as a child process, concurrent clients ingest
  * batches, the process is killed with SIGKILL mid-ingestion and restarted on the
- * same data directory. Every acknowledged event must be stored exactly once; after
- * the clients re-send what was not acknowledged (and some of what was, as after a
- * lost acknowledgment), every event is stored exactly once.
+ * same data directory. Every acknowledged event must be stored exactly once,
+ * with the event time and values it was sent with (by id, and by count); after
+ * the clients re-send what was not acknowledged (and some of what was, as after
+ * a lost acknowledgment), every event is stored exactly once.
  *
  * The check reads the database file directly with DuckDB, not through the store.
  */
@@ -53,14 +54,25 @@ function startChild(dataDir: string): Promise<Child> {
 
 interface Batch {
   ids: string[];
+  /** What each event was sent with. */
+  sent: Map<string, Stored>;
   body: string;
   ndjson: boolean;
 }
 
+/** An event as stored: how many rows carry its id, its time and two of its values. */
+interface Stored {
+  n: number;
+  ts: number;
+  amount: number;
+  country: string;
+}
+
 function makeBatch(client: number, n: number, size: number): Batch {
-  const records = Array.from({ length: size }, (_, i) => event(0, { id: `c${client}-b${n}-r${i}`, ts: T0 + (n * size + i) * 10 }));
+  const records = Array.from({ length: size }, (_, i) => event(client * 100_000 + n * size + i, { id: `c${client}-b${n}-r${i}`, ts: T0 + (n * size + i) * 10 }));
   const ndjson = n % 2 === 1;
-  return { ids: records.map((r) => r.id as string), body: ndjson ? records.map((r) => JSON.stringify(r)).join('\n') : JSON.stringify(records), ndjson };
+  const sent = new Map(records.map((r) => [r.id as string, { n: 1, ts: r.ts as number, amount: (r.features as { amount: number }).amount, country: (r.features as { country: string }).country }]));
+  return { ids: records.map((r) => r.id as string), sent, body: ndjson ? records.map((r) => JSON.stringify(r)).join('\n') : JSON.stringify(records), ndjson };
 }
 
 async function send(url: string, b: Batch): Promise<{ accepted: number; inserted: number; duplicates: number } | null> {
@@ -77,13 +89,20 @@ async function send(url: string, b: Batch): Promise<{ accepted: number; inserted
   }
 }
 
-async function storedIdCounts(dbFile: string): Promise<Map<string, number>> {
+/** Every stored event of the model by id (rows with the id, and the first row's time and values), and the table's row count. */
+async function storedEvents(dbFile: string): Promise<{ byId: Map<string, Stored>; rows: number }> {
   const instance = await DuckDBInstance.create(dbFile);
   const conn = await instance.connect();
   try {
-    const idRow = (await conn.runAndReadAll(`SELECT id FROM mw_models WHERE name = 'crash'`)).getRows()[0];
-    const rows = (await conn.runAndReadAll(`SELECT id, count(*) FROM ev_${Number(idRow[0])} GROUP BY id`)).getRows();
-    return new Map(rows.map(([id, n]) => [id as string, Number(n)]));
+    const [modelId, layoutJson] = (await conn.runAndReadAll(`SELECT id, layout_json FROM mw_models WHERE name = 'crash'`)).getRows()[0];
+    const physical = (name: string) => (JSON.parse(layoutJson as string) as { columns: { name: string; physical: string; active: boolean }[] }).columns.find((c) => c.name === name && c.active)!.physical;
+    const table = `ev_${Number(modelId)}`;
+    const rows = Number((await conn.runAndReadAll(`SELECT count(*) FROM ${table}`)).getRows()[0][0]);
+    const res = await conn.runAndReadAll(
+      `SELECT id, count(*), CAST(epoch_ms(min(ts)) AS DOUBLE), min("${physical('amount')}"), min("${physical('country')}") FROM ${table} GROUP BY id`,
+    );
+    const byId = new Map(res.getRows().map(([id, n, ts, amount, country]) => [id as string, { n: Number(n), ts: Number(ts), amount: Number(amount), country: country as string }]));
+    return { byId, rows };
   } finally {
     conn.disconnectSync();
     instance.closeSync();
@@ -137,12 +156,23 @@ describe('crash safety', () => {
       child = await startChild(tmp.dir);
       child.proc.kill('SIGTERM');
       assert.equal(await child.exited, 0);
-      let counts = await storedIdCounts(dbFile);
-      for (const b of acked) for (const id of b.ids) assert.equal(counts.get(id), 1, `acknowledged event ${id} stored ${counts.get(id) ?? 0} times`);
+      let stored = await storedEvents(dbFile);
+      let counts = stored.byId;
+      // Every acknowledged event, once, as it was sent (time and values).
+      for (const b of acked) for (const [id, want] of b.sent) assert.deepEqual(counts.get(id), want, `acknowledged event ${id}`);
       const sent = new Set([...acked, ...unacked].flatMap((b) => b.ids));
-      for (const [id, n] of counts) {
+      for (const [id, e] of counts) {
         assert.ok(sent.has(id), `unexpected id ${id}`);
-        assert.equal(n, 1, `${id} stored ${n} times`);
+        assert.equal(e.n, 1, `${id} stored ${e.n} times`);
+      }
+      // By count: the table holds the acknowledged events and at most the ones in flight, one row each.
+      const ackedCount = acked.length * SIZE;
+      assert.equal(stored.rows, counts.size, 'one row per id');
+      assert.ok(stored.rows >= ackedCount && stored.rows <= ackedCount + unacked.length * SIZE, `${stored.rows} rows for ${ackedCount} acknowledged events`);
+      // An event in flight was committed whole with its batch or not at all.
+      for (const b of unacked) {
+        const present = b.ids.filter((id) => counts.has(id)).length;
+        assert.ok(present === 0 || present === SIZE, `a batch in flight is stored partly (${present} of ${SIZE})`);
       }
 
       // Clients retry what was not acknowledged, and re-send a few acknowledged batches (lost acks).
@@ -161,9 +191,11 @@ describe('crash safety', () => {
       child.proc.kill('SIGTERM');
       assert.equal(await child.exited, 0);
       child = undefined;
-      counts = await storedIdCounts(dbFile);
+      stored = await storedEvents(dbFile);
+      counts = stored.byId;
       assert.equal(counts.size, sent.size);
-      for (const id of sent) assert.equal(counts.get(id), 1, `event ${id} stored ${counts.get(id) ?? 0} times`);
+      assert.equal(stored.rows, sent.size);
+      for (const b of [...acked, ...unacked]) for (const [id, want] of b.sent) assert.deepEqual(counts.get(id), want, `event ${id}`);
     } finally {
       if (child && child.proc.exitCode === null && child.proc.signalCode === null) {
         child.proc.kill('SIGKILL');
