@@ -161,6 +161,7 @@ describe('notifications', { timeout: 120_000 }, () => {
     const down = await newReceiver(() => ({ status: 503 }));
     const bad = await newReceiver(() => ({ status: 400, body: 'bad payload' }));
     const slow = await newReceiver(() => ({ status: 200, delayMs: 1500 }));
+    const big = await newReceiver(() => ({ status: 500, body: 'x'.repeat(2_000_000) }));
     const port = await closedPort();
     const store = await memoryStore();
     const reg = new Registry();
@@ -171,8 +172,9 @@ describe('notifications', { timeout: 120_000 }, () => {
       channel(bad.url, { name: 'bad', maxAttempts: 3 }),
       channel(`http://127.0.0.1:${port}/hook`, { name: 'refused', maxAttempts: 2 }),
       channel(slow.url, { name: 'slow', maxAttempts: 2, timeoutMs: 100 }),
+      channel(big.url, { name: 'big', maxAttempts: 1 }),
     ]);
-    assert.deepEqual(outcomes, ['failed', 'failed', 'failed', 'failed']);
+    assert.deepEqual(outcomes, ['failed', 'failed', 'failed', 'failed', 'failed']);
     assert.equal(down.requests.length, 3);
     assert.equal(bad.requests.length, 1);
     assert.equal(slow.requests.length, 2);
@@ -183,10 +185,12 @@ describe('notifications', { timeout: 120_000 }, () => {
     assert.deepEqual(by('refused').map((d) => [d[0], d[1], d[2]]), [[1, false, null], [2, false, null]]);
     assert.ok(by('refused').every((d) => /ECONNREFUSED/.test(String(d[3]))), JSON.stringify(by('refused')));
     assert.deepEqual(by('slow'), [[1, false, null, 'timeout after 100 ms'], [2, false, null, 'timeout after 100 ms']]);
+    // A huge error body is not read whole: the log keeps its first 300 characters.
+    assert.deepEqual(by('big'), [[1, false, 500, `HTTP 500: ${'x'.repeat(300)}`]]);
     const s = parseExposition(await reg.metrics());
     assert.deepEqual(
       samples(s, 'modelwatch_alert_notifications_total').map((x) => [x.labels.channel, x.labels.outcome, x.value]).sort(),
-      [['bad', 'failed', 1], ['down', 'failed', 1], ['refused', 'failed', 1], ['slow', 'failed', 1]],
+      [['bad', 'failed', 1], ['big', 'failed', 1], ['down', 'failed', 1], ['refused', 'failed', 1], ['slow', 'failed', 1]],
     );
     await n.close();
     await store.close();

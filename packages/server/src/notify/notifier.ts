@@ -122,7 +122,7 @@ export class Notifier {
         const res = await fetch(channel.url, { method: 'POST', headers, body, signal, redirect: 'manual' });
         status = res.status;
         retryAfterMs = parseRetryAfter(res.headers.get('retry-after'), this.now());
-        const text = await res.text().catch(() => '');
+        const text = await readSome(res, 4096).catch(() => '');
         if (status < 200 || status >= 300) error = `HTTP ${status}${text ? `: ${text.slice(0, MAX_ERROR_TEXT)}` : ''}`;
       } catch (err) {
         if (this.shutdown.signal.aborted) error = 'aborted: shutting down';
@@ -187,6 +187,25 @@ export class Notifier {
     this.shutdown.abort();
     await this.idle();
   }
+}
+
+/** At most `limit` bytes of an answer's body as text (the rest is not read: receivers may answer with anything). */
+async function readSome(res: Response, limit: number): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < limit) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
 }
 
 /** `Retry-After` as milliseconds from now (seconds or an HTTP date); null when absent or unreadable. */
