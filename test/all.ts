@@ -1,7 +1,7 @@
 /**
  * One entry for the whole suite: importing every test file into one process is
  * ~10x faster than node:test's process per file. Test files are found, not
- * listed, so a new `*.test.ts` under `packages/<pkg>/test/` runs without edits here.
+ * listed, so a new `*.test.ts` under `packages/<pkg>/test/` or `examples/<name>/test/` runs without edits here.
  *
  * `MODELWATCH_TEST_FILTER=core/golden` limits the run to paths containing the text.
  */
@@ -23,11 +23,11 @@ function findTests(dir: string): string[] {
   return out;
 }
 
-const files = readdirSync(join(root, 'packages'))
-  .sort()
-  .flatMap((pkg) => {
+const files = ['packages', 'examples']
+  .flatMap((top) => readdirSync(join(root, top)).sort().map((pkg) => join(root, top, pkg, 'test')))
+  .flatMap((dir) => {
     try {
-      return findTests(join(root, 'packages', pkg, 'test'));
+      return findTests(dir);
     } catch {
       return [];
     }

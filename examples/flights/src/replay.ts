@@ -31,7 +31,7 @@ import { isMain, isoDay, parseTime, readFlights } from './flights.js';
 import type { Flight } from './flights.js';
 import { DEFAULT_FAULTS, applyInputFaults, canaryWeightAt, describeFault, parseCanary, parseNewAirport, parseNullFeature, parseUnitChange } from './faults.js';
 import type { Fault } from './faults.js';
-import { hashUnit } from './sample.js';
+import { unitHash } from '@modelwatch/node';
 
 export interface ReplayOptions {
   modelUrl: string;
@@ -221,7 +221,8 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
           break outer;
         }
         const id = flightId(f);
-        if (opts.sample < 1 && hashUnit(id) >= opts.sample) continue;
+        // Salted: the model server routes by a hash of the bare id, the sample must not select by it.
+        if (opts.sample < 1 && unitHash(`sample:${id}`) >= opts.sample) continue;
         if (!opts.fast) {
           const due = wallStart + (f.ts - opts.from) / eventPerWallMs;
           const wait = due - Date.now();
@@ -251,7 +252,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
             (err: Error) => reportError(`POST /predict ${id}: ${err.message}`),
           ),
         );
-        if (opts.labelShare >= 1 || hashUnit(`label:${id}`) < opts.labelShare) pending.push({ id, delay: f.delay, ts: f.ts + opts.labelLagMs });
+        if (opts.labelShare >= 1 || unitHash(`label:${id}`) < opts.labelShare) pending.push({ id, delay: f.delay, ts: f.ts + opts.labelLagMs });
       }
       await drain();
       d.errors = summary.errors - errorsBefore;
