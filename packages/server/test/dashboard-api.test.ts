@@ -373,6 +373,43 @@ describe('dashboard API', { timeout: 180_000 }, () => {
     assert.match(String(inline.headers['content-disposition']), /^inline;/);
   });
 
+  test('store: aggregates per bucket equal the records and the per-window aggregates', async () => {
+    const bucketMs = 5 * HOUR;
+    const from = T0 + 2 * HOUR;
+    const to = T0 + 2 * DAY + 7 * HOUR;
+    for (const version of [null, 'v1']) {
+      const q = { model: 'shop', from, to, version, bucketMs };
+      const nums = await s.store.numericAggregateByBucket({ ...q, column: 'amount' });
+      const cats = await s.store.categoryCountsByBucket({ ...q, column: 'tier', topK: 3 });
+      const expectedStarts = [...new Set(inRange(from, to, version).map((e) => from + Math.floor((e.ts - from) / bucketMs) * bucketMs))];
+      assert.deepEqual(nums.map((b) => b.start), expectedStarts);
+      assert.deepEqual(cats.map((b) => b.start), expectedStarts);
+      const end = (start: number) => Math.min(to, start + bucketMs);
+      for (const b of nums) {
+        const evs = inRange(b.start, end(b.start), version);
+        const values = evs.map((e) => e.amount).filter((v): v is number => v !== null);
+        assert.equal(b.rows, evs.length);
+        assert.equal(b.nulls, evs.length - values.length);
+        assert.equal(b.count, values.length);
+        assert.equal(b.min, Math.min(...values));
+        assert.equal(b.max, Math.max(...values));
+        const mean = values.reduce((a, v) => a + v, 0) / values.length;
+        assert.ok(Math.abs(b.mean - mean) < 1e-9);
+        assert.ok(Math.abs(b.variance - values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length) < 1e-6);
+        const one = await s.store.numericAggregate({ model: 'shop', from: b.start, to: end(b.start), version, column: 'amount' });
+        assert.deepEqual({ ...b, start: undefined, mean: undefined, variance: undefined }, { ...one, start: undefined, mean: undefined, variance: undefined });
+      }
+      for (const b of cats) {
+        const one = await s.store.categoryCounts({ model: 'shop', from: b.start, to: end(b.start), version, column: 'tier', topK: 3 });
+        assert.deepEqual({ ...b, start: undefined }, { ...one, start: undefined });
+        const evs = inRange(b.start, end(b.start), version);
+        assert.equal(b.rows, evs.length);
+        for (const t of b.top) assert.equal(t.count, evs.filter((e) => e.tier === t.value).length);
+      }
+    }
+    await assert.rejects(s.store.categoryCountsByBucket({ model: 'shop', from, to, column: 'tier', topK: 3, bucketMs: 0 }), /bucketMs/);
+  });
+
   test('errors name the parameter; unknown models and columns are 404', async () => {
     const cases: [string, number, RegExp][] = [
       ['/v1/dashboard/models/nope', 404, /no model named "nope"/],

@@ -605,6 +605,10 @@ export interface Store {
   numericAggregate(q: ColumnQuery & { edges?: ArrayLike<number> }): Promise<NumericAggregate>;
   /** Frequencies of a column's values (any kind), top K plus the rest. */
   categoryCounts(q: ColumnQuery & { topK: number }): Promise<CategoryCounts>;
+  /** {@link numericAggregate} (no histogram) per time bucket of the window, in one scan: buckets start at `from + k * bucketMs`, empty ones left out (the dashboard's output over time). */
+  numericAggregateByBucket(q: ColumnQuery & { bucketMs: number }): Promise<(NumericAggregate & { start: number })[]>;
+  /** {@link categoryCounts} per time bucket of the window, in one scan (buckets as in {@link numericAggregateByBucket}). */
+  categoryCountsByBucket(q: ColumnQuery & { topK: number; bucketMs: number }): Promise<(CategoryCounts & { start: number })[]>;
   /** The raw values of a column in a window, sampled deterministically above `limit`. */
   columnValues(q: ColumnQuery & SampleOptions): Promise<ColumnSample>;
   /** Events joined with feedback for model quality, sampled deterministically above `limit`. */

@@ -383,52 +383,54 @@ async function predictionSeries(ctx: ServerContext, model: ModelRecord, range: D
   const bucketMs = bucketFor(range.to - range.from, PREDICTION_BUCKETS);
   const n = Math.max(1, Math.ceil((range.to - range.from) / bucketMs));
   const starts = Array.from({ length: n }, (_, i) => range.from + i * bucketMs);
-  const q = { model: model.name, version };
-  const counts = await ctx.store.eventCounts({ ...q, from: range.from, to: range.to, bucketMs });
-  const rows = new Array<number>(n).fill(0);
-  for (const c of counts) {
-    const i = Math.round((c.start - range.from) / bucketMs);
-    if (i >= 0 && i < n) rows[i] += c.events;
-  }
+  const q = { model: model.name, version, from: range.from, to: range.to, bucketMs };
+  const index = (start: number) => Math.round((start - range.from) / bucketMs);
   const reference = await ctx.references.get(model.name);
-  const out: PredictionSeries[] = [];
-  for (const col of columns) {
-    const bucketQ = (i: number) => ({ ...q, column: col.name, from: starts[i], to: Math.min(range.to, starts[i] + bucketMs) });
-    if (col.kind === 'numeric') {
-      const aggs = await Promise.all(starts.map((_, i) => (rows[i] > 0 ? ctx.store.numericAggregate(bucketQ(i)) : null)));
-      const refCol = reference?.profile.columns.find((c) => c.name === col.name) as NumericColumnProfile | undefined;
-      out.push({
-        column: col.name,
-        kind: 'numeric',
-        bucketMs,
-        starts,
-        rows,
-        mean: aggs.map((a) => (a && a.count > 0 ? a.mean : null)),
-        std: aggs.map((a) => (a && a.count > 0 ? Math.sqrt(a.variance) : null)),
-        referenceMean: refCol && refCol.kind === 'numeric' ? refCol.mean : null,
-      });
-    } else if (col.kind !== 'datetime') {
-      const overall = await ctx.store.categoryCounts({ ...q, column: col.name, from: range.from, to: range.to, topK: PREDICTION_CLASSES });
-      const classes = overall.top.map((t) => String(t.value));
-      const per = await Promise.all(starts.map((_, i) => (rows[i] > 0 ? ctx.store.categoryCounts({ ...bucketQ(i), topK: PREDICTION_CLASSES * 2 }) : null)));
-      const countsBy = classes.map(() => new Array<number>(n).fill(0));
-      const other = new Array<number>(n).fill(0);
-      per.forEach((p, b) => {
-        if (!p) return;
-        let shown = 0;
-        for (const t of p.top) {
-          const k = classes.indexOf(String(t.value));
-          if (k >= 0) {
-            countsBy[k][b] = t.count;
-            shown += t.count;
+  return Promise.all(
+    columns
+      .filter((col) => col.kind !== 'datetime')
+      .map(async (col): Promise<PredictionSeries> => {
+        const rows = new Array<number>(n).fill(0);
+        if (col.kind === 'numeric') {
+          const mean = new Array<number | null>(n).fill(null);
+          const std = new Array<number | null>(n).fill(null);
+          for (const b of await ctx.store.numericAggregateByBucket({ ...q, column: col.name })) {
+            const i = index(b.start);
+            if (i < 0 || i >= n) continue;
+            rows[i] = b.rows;
+            if (b.count > 0) {
+              mean[i] = b.mean;
+              std[i] = Math.sqrt(b.variance);
+            }
           }
+          const refCol = reference?.profile.columns.find((c) => c.name === col.name) as NumericColumnProfile | undefined;
+          return { column: col.name, kind: 'numeric', bucketMs, starts, rows, mean, std, referenceMean: refCol && refCol.kind === 'numeric' ? refCol.mean : null };
         }
-        other[b] = p.rows - p.nulls - shown;
-      });
-      out.push({ column: col.name, kind: 'categorical', bucketMs, starts, rows, classes, counts: countsBy, other });
-    }
-  }
-  return out;
+        // The classes shown are the most frequent over the range; per bucket, more are read so that those are found.
+        const [overall, buckets] = await Promise.all([
+          ctx.store.categoryCounts({ ...q, column: col.name, topK: PREDICTION_CLASSES }),
+          ctx.store.categoryCountsByBucket({ ...q, column: col.name, topK: PREDICTION_CLASSES * 2 }),
+        ]);
+        const classes = overall.top.map((t) => String(t.value));
+        const counts = classes.map(() => new Array<number>(n).fill(0));
+        const other = new Array<number>(n).fill(0);
+        for (const b of buckets) {
+          const i = index(b.start);
+          if (i < 0 || i >= n) continue;
+          rows[i] = b.rows;
+          let shown = 0;
+          for (const t of b.top) {
+            const k = classes.indexOf(String(t.value));
+            if (k >= 0) {
+              counts[k][i] = t.count;
+              shown += t.count;
+            }
+          }
+          other[i] = b.rows - b.nulls - shown;
+        }
+        return { column: col.name, kind: 'categorical', bucketMs, starts, rows, classes, counts, other };
+      }),
+  );
 }
 
 // ---------------------------------------------------------------------------

@@ -725,6 +725,86 @@ export class DuckDBStore implements Store {
     return out;
   }
 
+  /** SQL of the bucket index of `ts` (`floor((ts - from) / bucketMs)`); pushes its two parameters. */
+  private bucketIndex(qy: WindowQuery & { bucketMs: number }, params: DuckDBValue[]): string {
+    if (!(qy.bucketMs >= 1)) throw new StoreInputError('bucketMs must be at least 1');
+    params.push(qy.from, qy.bucketMs);
+    return `CAST(floor((CAST(epoch_ms(ts) AS DOUBLE) - $${params.length - 1}) / $${params.length}) AS BIGINT)`;
+  }
+
+  async numericAggregateByBucket(qy: ColumnQuery & { bucketMs: number }): Promise<(NumericAggregate & { start: number })[]> {
+    const s = this.state(qy.model);
+    const x = this.numericExpr(this.column(s, qy.column), qy.model);
+    const params: DuckDBValue[] = [];
+    const bucket = this.bucketIndex(qy, params);
+    const where = this.windowWhere(qy, params);
+    const res = await this.withReader((conn) =>
+      conn.runAndReadAll(
+        `SELECT b, count(*), count(x), count_if(x IS NOT NULL AND NOT isfinite(x)), count(x) FILTER (WHERE isfinite(x)),
+           min(x) FILTER (WHERE isfinite(x)), max(x) FILTER (WHERE isfinite(x)), fsum(x) FILTER (WHERE isfinite(x)),
+           fsum(x * x) FILTER (WHERE isfinite(x)), avg(x) FILTER (WHERE isfinite(x)), var_pop(x) FILTER (WHERE isfinite(x))
+         FROM (SELECT ${bucket} AS b, ${x} AS x FROM ${q(eventsTable(s.id))} WHERE ${where}) GROUP BY b ORDER BY b`,
+        params,
+      ),
+    );
+    return res.getRows().map((r) => {
+      const rows = count(r[1]);
+      const n = count(r[4]);
+      return {
+        start: qy.from + num(r[0]) * qy.bucketMs,
+        rows,
+        nulls: rows - count(r[2]),
+        nonFinite: count(r[3]),
+        count: n,
+        min: n > 0 ? num(r[5]) : NaN,
+        max: n > 0 ? num(r[6]) : NaN,
+        sum: n > 0 ? num(r[7]) : 0,
+        sumSquares: n > 0 ? num(r[8]) : 0,
+        mean: n > 0 ? num(r[9]) : NaN,
+        variance: n > 0 ? num(r[10]) : NaN,
+      };
+    });
+  }
+
+  async categoryCountsByBucket(qy: ColumnQuery & { topK: number; bucketMs: number }): Promise<(CategoryCounts & { start: number })[]> {
+    const s = this.state(qy.model);
+    const c = this.column(s, qy.column);
+    const params: DuckDBValue[] = [];
+    const bucket = this.bucketIndex(qy, params);
+    const where = this.windowWhere(qy, params);
+    params.push(Math.max(0, Math.floor(qy.topK)));
+    const kp = `$${params.length}`;
+    const res = await this.withReader((conn) =>
+      conn.runAndReadAll(
+        `WITH w AS (SELECT ${bucket} AS b, ${this.categoryExpr(c)} AS v FROM ${q(eventsTable(s.id))} WHERE ${where}),
+              g AS (SELECT b, v, count(*) AS n FROM w WHERE v IS NOT NULL GROUP BY b, v),
+              r AS (SELECT b, v, n, row_number() OVER (PARTITION BY b ORDER BY n DESC, v ASC) AS rk FROM g)
+         SELECT 0 AS part, b, v, CAST(n AS DOUBLE), CAST(rk AS DOUBLE) FROM r WHERE rk <= ${kp}
+         UNION ALL SELECT 1, b, NULL, CAST(sum(n) AS DOUBLE), CAST(count(*) AS DOUBLE) FROM r WHERE rk > ${kp} GROUP BY b
+         UNION ALL SELECT 2, b, NULL, CAST(count(*) AS DOUBLE), CAST(count(v) AS DOUBLE) FROM w GROUP BY b
+         ORDER BY 2, 1, 5`,
+        params,
+      ),
+    );
+    const out: (CategoryCounts & { start: number })[] = [];
+    let cur: (CategoryCounts & { start: number }) | undefined;
+    for (const r of res.getRows()) {
+      const start = qy.from + num(r[1]) * qy.bucketMs;
+      if (!cur || cur.start !== start) out.push((cur = { start, rows: 0, nulls: 0, distinct: 0, top: [], otherCount: 0, otherDistinct: 0 }));
+      const part = num(r[0]);
+      if (part === 0) cur.top.push({ value: typeof r[2] === 'string' ? r[2] : num(r[2]), count: num(r[3]) });
+      else if (part === 1) {
+        cur.otherCount = num(r[3]);
+        cur.otherDistinct = num(r[4]);
+      } else {
+        cur.rows = num(r[3]);
+        cur.nulls = cur.rows - num(r[4]);
+      }
+    }
+    for (const b of out) b.distinct = b.top.length + b.otherDistinct;
+    return out;
+  }
+
   /** ORDER BY of the deterministic sample: smallest md5 of `seed ␟ id ␟ epoch_ms(ts)`. */
   private sampleOrder(params: DuckDBValue[], seed: string | undefined, alias = ''): string {
     params.push(seed ?? '');
