@@ -137,7 +137,8 @@ const idPrefix = `p${process.pid.toString(36)}-${Date.now().toString(36)}-`;
 export async function buildModelServer(opts: ModelServerOptions): Promise<ModelServer> {
   const instrument = opts.instrument ?? true;
   const registry = opts.registry ?? new Registry();
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 4 * 1024 * 1024 });
+  // Unknown fields are refused (400), not silently dropped (Fastify's default removes them).
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 4 * 1024 * 1024, ajv: { customOptions: { removeAdditional: false } } });
   const { v1, v2 } = opts;
   const answerV1 = (x: PredictRequest): Answer => {
     const p = v1.predict(x);
