@@ -179,9 +179,12 @@ async function evaluateEventMonitors(ctx: EvaluationContext, task: WindowTask): 
     }
     return results;
   }
-  const dq = task.monitors.some((m) => m.type === 'data_quality') ? await ctx.store.dataQualitySummary(q) : null;
-  const current = await ctx.store.windowTable({ ...q, columns: names, sample: { limit: lead.sampleLimit, seed: MONITOR_SAMPLE_SEED } });
-  const reference = await resolveReference(ctx, task, lead, w, names, false);
+  // Independent reads, overlapped: one's rows are decoded while the database works on another's.
+  const [current, reference, dq] = await Promise.all([
+    ctx.store.windowTable({ ...q, columns: names, sample: { limit: lead.sampleLimit, seed: MONITOR_SAMPLE_SEED } }),
+    resolveReference(ctx, task, lead, w, names, false),
+    task.monitors.some((m) => m.type === 'data_quality') ? ctx.store.dataQualitySummary(q) : null,
+  ]);
 
   let report: Report | null = null;
   let failure: string | null = null;

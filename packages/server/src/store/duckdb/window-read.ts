@@ -44,9 +44,9 @@ export function windowConditions(w: WindowQuery, params: DuckDBValue[], alias = 
 }
 
 /** The ORDER BY key of the deterministic sample: smallest md5 of `seed ␟ id ␟ epoch_ms(ts)` (as `columnValues` and `labelledRows`). */
-function sampleKey(params: DuckDBValue[], seed: string | undefined): string {
+function sampleKey(params: DuckDBValue[], seed: string | undefined, alias = 'e'): string {
   params.push(seed ?? '');
-  return `md5(concat($${params.length}, chr(31), e.id, chr(31), CAST(epoch_ms(e.ts) AS VARCHAR)))`;
+  return `md5(concat($${params.length}, chr(31), ${alias}.id, chr(31), CAST(epoch_ms(${alias}.ts) AS VARCHAR)))`;
 }
 
 interface ColumnPlan {
@@ -103,11 +103,16 @@ export async function readWindowTable(conn: DuckDBConnection, layout: WindowLayo
   const select = plans.map((p, i) => `${p.expr} AS ${q(`c${i}`)}`);
   let sql: string;
   if (sampled) {
-    const key = sampleKey(params, qy.sample.seed);
+    // Two phases: the sample's row ids from a narrow top-N over the hash key alone, then the columns of those rows
+    // (a top-N carrying every column is much slower). Keys are unique ((id, ts) is), so the rows are those of a
+    // one-phase `ORDER BY key LIMIT n`, and (ts, id) orders them totally.
+    const innerWhere = windowConditions(qy, params, 's');
+    const key = sampleKey(params, qy.sample.seed, 's');
     params.push(limit);
-    sql = `SELECT * EXCLUDE (_ts, _id) FROM (
-             SELECT ${[...select, 'e.ts AS _ts', 'e.id AS _id'].join(', ')} FROM ${from} WHERE ${where} ORDER BY ${key} LIMIT $${params.length})
-           ORDER BY _ts, _id`;
+    const innerFrom = `${q(layout.events)} s${labelled ? ` JOIN ${q(layout.feedback)} sf ON sf.id = s.id` : ''}`;
+    sql = `SELECT ${select.length > 0 ? select.join(', ') : '1'} FROM ${from}
+           WHERE ${where} AND e.rowid IN (SELECT s.rowid FROM ${innerFrom} WHERE ${innerWhere} ORDER BY ${key} LIMIT $${params.length})
+           ORDER BY e.ts, e.id`;
   } else {
     sql = `SELECT ${select.length > 0 ? select.join(', ') : '1'} FROM ${from} WHERE ${where} ORDER BY e.ts, e.id`;
   }
