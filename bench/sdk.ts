@@ -18,21 +18,33 @@
  *     serves the app only. Runs alternate between variants; the median req/s
  *     of RUNS runs each is reported.
  *
- * The model is a representative small predict function (`bench/_sdk-model.ts`):
- * the flights model of examples/flights does not exist yet.
+ * (c) The same on the real thing: the flights model server of examples/flights
+ *     (`POST /predict`: Fastify with JSON-schema validation, the canary router,
+ *     model v1 — logistic regression over 5 features —, events with the
+ *     flight's id and time through the exporter) under autocannon with a
+ *     distinct flight id per request: `--bare` (no @modelwatch/node at all),
+ *     instrumented without an exporter, and instrumented with the exporter to
+ *     its own modelwatch serve (the flights schema registered). Same pinning
+ *     and alternation as (b); target ≥ 95% of bare.
+ *
+ * Parts (a) and (b) use a representative small predict function
+ * (`bench/_sdk-model.ts`), so the instrumentation's cost is not hidden behind
+ * a slow model; part (c) uses the flights model (trained into `.demo/` when
+ * missing, as `npm run demo` does).
  * The machine has 2 cores shared with other work: the load average is recorded.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg, setPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { Exporter, wrap } from '@modelwatch/node';
 import { FEATURES, inputs, predict } from './_sdk-model.js';
 import type { FlightInput } from './_sdk-model.js';
+import { ensureTrained } from '../examples/flights/src/train.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ROUNDS = Number(process.env.BENCH_SDK_ROUNDS ?? 400);
@@ -159,6 +171,73 @@ async function throughput(mode: 'bare' | 'metrics' | 'export', serviceUrl: strin
   }
 }
 
+/** The flights example's schema, as examples/flights/modelwatch.yaml registers it. */
+const FLIGHTS_MODEL = {
+  task: 'binary',
+  versions: ['v1', 'v2'],
+  schema: {
+    task: 'binary',
+    positiveLabel: '1',
+    columns: [
+      { name: 'dep_hour', kind: 'numeric', role: 'feature' },
+      { name: 'day_of_week', kind: 'numeric', role: 'feature' },
+      { name: 'distance', kind: 'numeric', role: 'feature' },
+      { name: 'origin', kind: 'categorical', role: 'feature' },
+      { name: 'destination', kind: 'categorical', role: 'feature' },
+      { name: 'delayed', kind: 'categorical', role: 'prediction' },
+      { name: 'p_delayed', kind: 'numeric', role: 'score', scoreOf: '1' },
+      { name: 'label', kind: 'categorical', role: 'target' },
+    ],
+  },
+};
+
+type FlightsMode = 'bare' | 'metrics' | 'export';
+
+/** (c) The flights model server of examples/flights under autocannon, one distinct flight per request. */
+async function flightsThroughput(mode: FlightsMode, dir: string, serviceUrl: string): Promise<{ rps: number; p50ms: number; p99ms: number; non2xx: number; errors: number; appCpuUsPerRequest: number | null }> {
+  const args = ['examples/flights/src/server.ts', '--dir', dir, '--port', '0'];
+  if (mode === 'bare') args.push('--bare');
+  if (mode === 'export') args.push('--service', serviceUrl);
+  const app = await startChild(args, 0);
+  try {
+    // 64 different flights in turn, each request with a new random flight id (autocannon's [<id>]).
+    const requests = inputs(64).map((x, i) => ({
+      method: 'POST',
+      path: '/predict',
+      headers: { 'content-type': 'application/json' },
+      body: `{"id":"[<id>]","ts":${Date.UTC(2001, 1, 1) + i * 60_000},"dep_hour":${x.hour},"day_of_week":${x.weekday},"distance":${x.distance},"origin":"${x.origin}","destination":"${x.dest}"}`,
+    }));
+    const opts = { url: app.url, requests, idReplacement: true, connections: CONNECTIONS };
+    await autocannon({ ...opts, duration: 2 }); // warm-up
+    const cpu0 = processCpuSeconds(app.proc.pid!);
+    const r = await autocannon({ ...opts, duration: SECONDS });
+    const cpu = processCpuSeconds(app.proc.pid!) - cpu0;
+    const total = r.requests.average * SECONDS;
+    return {
+      rps: Math.round(r.requests.average),
+      p50ms: r.latency.p50,
+      p99ms: r.latency.p99,
+      non2xx: r.non2xx,
+      errors: r.errors,
+      // CPU time of the app per request (all its threads: gzip runs on libuv's pool): capacity, whatever the load generator got.
+      appCpuUsPerRequest: total > 0 ? Math.round((cpu / total) * 1e7) / 10 : null,
+    };
+  } finally {
+    await stop(app.proc);
+  }
+}
+
+/** User + system CPU seconds of a process so far (Linux /proc), 0 elsewhere. */
+function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
 export async function run(): Promise<object> {
   const loadBefore = loadavg();
   const dataDir = mkdtempSync(join(tmpdir(), 'mw-bench-sdk-'));
@@ -190,8 +269,32 @@ export async function run(): Promise<object> {
     }
     const med = (mode: keyof typeof runs) => median(runs[mode].map((r) => r.rps));
     const bareRps = med('bare');
+
+    console.error('sdk: (c) the flights model server …');
+    const demoDir = join(ROOT, '.demo');
+    await ensureTrained(demoDir, { log: (l) => console.error(`sdk: ${l}`) });
+    const flightsDataDir = mkdtempSync(join(tmpdir(), 'mw-bench-sdk-flights-'));
+    const flightsService = await startChild(['packages/server/src/main.ts', '--data', flightsDataDir, '--port', '0', '--log-level', 'warn'], 1);
+    // The service shares CPU 1 with autocannon: at the lowest priority it cannot starve the load generator
+    // (it ingests what the exporter sends with the CPU left over; in production it runs elsewhere).
+    setPriority(flightsService.proc.pid!, 19);
+    const flightsRuns: Record<FlightsMode, Awaited<ReturnType<typeof flightsThroughput>>[]> = { bare: [], metrics: [], export: [] };
+    try {
+      const reg = await fetch(`${flightsService.url}/v1/models/flights`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(FLIGHTS_MODEL) });
+      if (!reg.ok) throw new Error(`registering the flights model: ${reg.status} ${await reg.text()}`);
+      for (let i = 0; i < RUNS; i++) {
+        for (const mode of ['bare', 'metrics', 'export'] as const) flightsRuns[mode].push(await flightsThroughput(mode, demoDir, flightsService.url));
+      }
+    } finally {
+      await stop(flightsService.proc);
+      rmSync(flightsDataDir, { recursive: true, force: true });
+    }
+    const fmed = (mode: FlightsMode) => median(flightsRuns[mode].map((r) => r.rps));
+    const flightsBare = fmed('bare');
+    const fcpu = (mode: FlightsMode) => median(flightsRuns[mode].map((r) => r.appCpuUsPerRequest ?? NaN));
+    const capacity = (mode: FlightsMode) => Math.round((fcpu('bare') / fcpu(mode)) * 1000) / 1000;
     return {
-      model: 'representative small predict function (bench/_sdk-model.ts: logistic regression, 5 features); the flights model comes with examples/flights',
+      model: 'parts a and b: a representative small predict function (bench/_sdk-model.ts: logistic regression, 5 features); part c: the flights model server of examples/flights',
       addedCostPerPrediction: {
         target: 'median ≤ 1000 ns with the exporter on',
         chunk: CHUNK,
@@ -210,6 +313,20 @@ export async function run(): Promise<object> {
         metrics: { medianRps: med('metrics'), ratio: Math.round((med('metrics') / bareRps) * 1000) / 1000, runs: runs.metrics },
         metricsAndExporter: { medianRps: med('export'), ratio: Math.round((med('export') / bareRps) * 1000) / 1000, runs: runs.export },
         meetsTarget: med('export') / bareRps >= 0.95,
+      },
+      flightsEndpoint: {
+        target: 'instrumented (metrics + exporter) ≥ 95% of bare',
+        endpoint: 'examples/flights POST /predict (Fastify validation, canary router at 100/0, model v1, event per request via exporter.sendEvent)',
+        connections: CONNECTIONS,
+        secondsPerRun: SECONDS,
+        runsPerVariant: RUNS,
+        serviceNice: 19,
+        bare: { medianRps: flightsBare, medianAppCpuUsPerRequest: fcpu('bare'), runs: flightsRuns.bare },
+        metrics: { medianRps: fmed('metrics'), ratio: Math.round((fmed('metrics') / flightsBare) * 1000) / 1000, medianAppCpuUsPerRequest: fcpu('metrics'), runs: flightsRuns.metrics },
+        metricsAndExporter: { medianRps: fmed('export'), ratio: Math.round((fmed('export') / flightsBare) * 1000) / 1000, medianAppCpuUsPerRequest: fcpu('export'), runs: flightsRuns.export },
+        /** Requests per CPU-second of the app, instrumented vs bare: the throughput ratio when the app's core is the only limit. */
+        cpuCapacityRatio: { metrics: capacity('metrics'), metricsAndExporter: capacity('export') },
+        meetsTarget: fmed('export') / flightsBare >= 0.95,
       },
       loadAverage: { before: loadBefore.map((x) => Math.round(x * 100) / 100), after: loadavg().map((x) => Math.round(x * 100) / 100) },
     };
