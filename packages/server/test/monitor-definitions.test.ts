@@ -338,6 +338,9 @@ describe('monitors and alert rules over the API', { timeout: 180_000 }, () => {
   test('the defaults stop with the first monitor of a model and are evaluated again when the last one goes', async () => {
     assert.equal((await call('PUT', '/v1/models/small', { schema: MONITOR_SCHEMA, versions: ['v1'] })).status, 201);
     assert.equal((await call('PUT', '/v1/models/small/monitors/hourly', { type: 'data_quality', window: '1h' })).status, 201);
+    // Registering the model again (a schema update) keeps its monitors.
+    assert.equal((await call('PUT', '/v1/models/small', { schema: MONITOR_SCHEMA, versions: ['v1', 'v2'] })).status, 200);
+    assert.deepEqual(((await call('GET', '/v1/models/small/monitors')).body.monitors as { name: string }[]).map((m) => m.name), ['hourly']);
     const events = generateEvents({ n: 120, t0: T0, stepMs: 30_000, seed: 3 });
     assert.equal((await call('POST', '/v1/models/small/events', events)).status, 200);
     await s.monitors.idle();
