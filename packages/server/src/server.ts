@@ -43,7 +43,11 @@ export interface ServerOptions {
   defaultMetrics?: boolean;
   /** Monitor scheduling: debounce, concurrency, clock (tests). */
   monitors?: Pick<MonitorSchedulerOptions, 'debounceMs' | 'maxDelayMs' | 'concurrency' | 'now'>;
-  /** Alerts: notification backoff (default 1 s doubling up to 60 s), shutdown grace for deliveries (default 5 s), points kept per series, clock (tests). */
+  /**
+   * Alerts: points kept per series and the clock (tests); and the delivery
+   * settings `backoffMs`, `maxBackoffMs`, `shutdownGraceMs`, which, when given,
+   * override the configuration's (`notificationDefaults` and every channel's).
+   */
   alerts?: Pick<AlertEngineOptions, 'maxPointsPerSeries' | 'now'> & { backoffMs?: number; maxBackoffMs?: number; shutdownGraceMs?: number };
 }
 
@@ -92,6 +96,16 @@ async function resolveOptions(opts: ServerOptions): Promise<ModelwatchConfig> {
     }
     config = { ...config, server, store };
   }
+  const a = opts.alerts;
+  if (a && (a.backoffMs !== undefined || a.maxBackoffMs !== undefined || a.shutdownGraceMs !== undefined)) {
+    const over = <T extends { backoffMs?: number; maxBackoffMs?: number; shutdownGraceMs?: number }>(x: T): T => ({
+      ...x,
+      ...(a.backoffMs !== undefined ? { backoffMs: a.backoffMs } : {}),
+      ...(a.maxBackoffMs !== undefined ? { maxBackoffMs: a.maxBackoffMs } : {}),
+      ...(a.shutdownGraceMs !== undefined ? { shutdownGraceMs: a.shutdownGraceMs } : {}),
+    });
+    config = { ...config, notifications: config.notifications.map(over), notificationDefaults: over(config.notificationDefaults) };
+  }
   return config;
 }
 
@@ -126,9 +140,11 @@ export async function createServer(opts: ServerOptions = {}): Promise<Modelwatch
   monitors.addListener(metrics.models.listener);
   const alertMetrics = new AlertMetrics(metrics.registry);
   let serverUrl: string | undefined;
+  // Channels carry their delivery settings (resolved with notificationDefaults); these are for any without.
   const notifier = new Notifier(store, {
-    backoffMs: opts.alerts?.backoffMs,
-    maxBackoffMs: opts.alerts?.maxBackoffMs,
+    backoffMs: config.notificationDefaults?.backoffMs,
+    maxBackoffMs: config.notificationDefaults?.maxBackoffMs,
+    shutdownGraceMs: config.notificationDefaults?.shutdownGraceMs,
     externalUrl: () => serverUrl,
     onOutcome: (channel, outcome) => alertMetrics.outcome(channel, outcome),
   });
@@ -188,8 +204,9 @@ export async function createServer(opts: ServerOptions = {}): Promise<Modelwatch
       events: r.eventsMs === null ? undefined : now - r.eventsMs,
       feedback: r.feedbackMs === null ? undefined : now - r.feedbackMs,
       results: r.resultsMs === null ? undefined : now - r.resultsMs,
+      alerts: r.alertsMs === null || r.alertsMs === undefined ? undefined : now - r.alertsMs,
     };
-    if (cutoffs.events === undefined && cutoffs.feedback === undefined && cutoffs.results === undefined) return;
+    if (Object.values(cutoffs).every((c) => c === undefined)) return;
     const deleted = await store.applyRetention(cutoffs);
     if (cutoffs.results !== undefined) metrics.models.removeEndedBefore(cutoffs.results);
     app.log.info({ deleted }, 'retention applied');
@@ -215,7 +232,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<Modelwatch
       if (!config.auth && !['127.0.0.1', 'localhost', '::1'].includes(config.server.host)) {
         app.log.warn({ host: config.server.host }, 'listening beyond loopback without auth tokens: anyone who can reach this port can write and read');
       }
-      if (r.eventsMs !== null || r.feedbackMs !== null || r.resultsMs !== null) {
+      if (r.eventsMs !== null || r.feedbackMs !== null || r.resultsMs !== null || (r.alertsMs ?? null) !== null) {
         retentionTimer = setInterval(() => {
           runRetention().catch((err: unknown) => app.log.error({ err }, 'retention failed'));
         }, r.intervalMs);
@@ -233,7 +250,7 @@ export async function createServer(opts: ServerOptions = {}): Promise<Modelwatch
         } finally {
           await queue.close();
           await monitors.close();
-          await alerts.close(opts.alerts?.shutdownGraceMs ?? 5000);
+          await alerts.close(); // each channel's shutdownGrace
           await store.close();
         }
       })();

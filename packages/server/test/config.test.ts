@@ -55,7 +55,8 @@ describe('configuration', () => {
     assert.equal(c.server.dataDir, '/srv/mw/modelwatch-data');
     assert.deepEqual(c.store, { type: 'duckdb', path: '/srv/mw/modelwatch-data/modelwatch.duckdb', checkpointThreshold: undefined, memoryLimit: undefined, threads: undefined });
     assert.equal(c.auth, null);
-    assert.deepEqual(c.retention, { eventsMs: null, feedbackMs: null, resultsMs: null, intervalMs: 3_600_000 });
+    assert.deepEqual(c.retention, { eventsMs: null, feedbackMs: null, resultsMs: null, alertsMs: null, intervalMs: 3_600_000 });
+    assert.deepEqual(c.notificationDefaults, { timeoutMs: 10_000, maxAttempts: 5, backoffMs: 1000, maxBackoffMs: 60_000, shutdownGraceMs: 5000 });
     assert.deepEqual(c.models, []);
   });
 
@@ -100,7 +101,7 @@ notifications:
       ['ingest', '0123456789abcdef0123', ['write']],
       ['grafana', 'abcdefghijklmnopqrstuvwxyz', ['read']],
     ]);
-    assert.deepEqual(c.retention, { eventsMs: 30 * 86_400_000, feedbackMs: null, resultsMs: 365 * 86_400_000, intervalMs: 3_600_000 });
+    assert.deepEqual(c.retention, { eventsMs: 30 * 86_400_000, feedbackMs: null, resultsMs: 365 * 86_400_000, alertsMs: 365 * 86_400_000, intervalMs: 3_600_000 });
     const m = c.models[0];
     assert.equal(m.name, 'fraud');
     assert.deepEqual(m.versions, ['v1', '2']);
@@ -124,7 +125,17 @@ notifications:
       severity: 'critical',
       notify: ['ops'],
     });
-    assert.deepEqual(c.notifications[0], { name: 'ops', type: 'slack', url: 'https://hooks.example/x', headers: {}, timeoutMs: 10_000, maxAttempts: 5 });
+    assert.deepEqual(c.notifications[0], {
+      name: 'ops',
+      type: 'slack',
+      url: 'https://hooks.example/x',
+      headers: {},
+      timeoutMs: 10_000,
+      maxAttempts: 5,
+      backoffMs: 1000,
+      maxBackoffMs: 60_000,
+      shutdownGraceMs: 5000,
+    });
   });
 
   test('shape errors name the path of every bad setting', () => {
@@ -215,7 +226,7 @@ ${SCHEMA_YAML}
         'models.fraud.monitors[2].window.size: a cumulative window has no size (it starts at the first event)',
         'models.fraud.monitors[2].window.every: a cumulative window needs every, e.g. "1h"',
         'models.fraud.monitors[3].methods.columns.ghost: no column "ghost" in the model\'s schema',
-        'models.fraud.alerts[0].monitor: no monitor named "zz" in this model',
+        'models.fraud.alerts[0].monitor: no monitor named "zz" in this model; known: "a", "c", "d"',
         'models.fraud.alerts[0]: give exactly one of metric or expr',
         'models.fraud.alerts[0].notify[0]: no notification channel named "ops"',
         'models.other.schema.columns[1].name: duplicate column "a"',
@@ -246,5 +257,133 @@ ${SCHEMA_YAML}
     } finally {
       tmp.cleanup();
     }
+  });
+});
+
+describe('alert rules and the effective monitors', () => {
+  const model = (body: string) => `models:\n  m:\n${body}\n`;
+  const FEATURES_ONLY = `    schema: { columns: [ { name: x, kind: numeric, role: feature } ] }`;
+  const DEFAULTS_NOTE = ' (the default monitors: the model lists no monitors of its own)';
+
+  test('a model without monitors of its own: rules may name its default monitors (from the schema)', () => {
+    const c = parseConfig(
+      model(`${SCHEMA_YAML}
+    alerts:
+      - { name: dq, monitor: data_quality, metric: missing_ratio, op: ">", threshold: 0.1 }
+      - { name: fd, monitor: feature_drift, metric: dataset_drift_share, op: ">=", threshold: 0.5 }
+      - { name: pd, monitor: prediction_drift, metric: prediction_drift_score, op: ">", threshold: 0.2 }
+      - { name: mq, monitor: model_quality, metric: accuracy, op: "<", threshold: 0.8 }`),
+    );
+    assert.deepEqual(c.models[0].monitors, []);
+    assert.deepEqual(c.models[0].alerts.map((a) => a.monitor), ['data_quality', 'feature_drift', 'prediction_drift', 'model_quality']);
+  });
+
+  test('a default the schema does not give, or a default name next to monitors of its own, is refused naming the known monitors', () => {
+    assert.deepEqual(
+      problems(model(`${FEATURES_ONLY}
+    alerts:
+      - { name: ok, monitor: feature_drift, metric: dataset_drift_share, op: ">=", threshold: 0.5 }
+      - { name: pd, monitor: prediction_drift, metric: prediction_drift_score, op: ">", threshold: 0.2 }
+      - { name: mq, monitor: model_quality, metric: accuracy, op: "<", threshold: 0.8 }`)),
+      [
+        `models.m.alerts[1].monitor: no monitor named "prediction_drift" in this model; known: "data_quality", "feature_drift"${DEFAULTS_NOTE}`,
+        `models.m.alerts[2].monitor: no monitor named "model_quality" in this model; known: "data_quality", "feature_drift"${DEFAULTS_NOTE}`,
+      ],
+    );
+    // With monitors of its own the model has no defaults: only its monitors can be named.
+    assert.deepEqual(
+      problems(model(`${FEATURES_ONLY}
+    monitors: [ { name: weekly, type: feature_drift, window: 7d }, { name: dq, type: data_quality, window: 1d } ]
+    alerts:
+      - { name: a, monitor: data_quality, metric: missing_ratio, op: ">", threshold: 0.1 }`)),
+      ['models.m.alerts[0].monitor: no monitor named "data_quality" in this model; known: "weekly", "dq"'],
+    );
+  });
+
+  test('schemaFrom: reference — the defaults follow the roles given (other columns are features)', () => {
+    const withRoles = parseConfig(
+      model(`    schemaFrom: reference
+    reference: train.csv
+    roles: { target: label, prediction: pred }
+    alerts:
+      - { name: mq, monitor: model_quality, metric: accuracy, op: "<", threshold: 0.8 }
+      - { name: fd, monitor: feature_drift, metric: dataset_drift_share, op: ">=", threshold: 0.5 }`),
+      { baseDir: '/srv/mw' },
+    );
+    assert.deepEqual(withRoles.models[0].alerts.map((a) => a.monitor), ['model_quality', 'feature_drift']);
+    assert.deepEqual(
+      problems(model(`    schemaFrom: reference
+    reference: train.csv
+    roles: { scores: [p1] }
+    alerts:
+      - { name: pd, monitor: prediction_drift, metric: prediction_drift_score, op: ">", threshold: 0.2 }
+      - { name: mq, monitor: model_quality, metric: accuracy, op: "<", threshold: 0.8 }`)),
+      [`models.m.alerts[1].monitor: no monitor named "model_quality" in this model; known: "data_quality", "feature_drift", "prediction_drift"${DEFAULTS_NOTE}`],
+    );
+  });
+});
+
+describe('notification delivery settings', () => {
+  const CHANNELS = `
+notifications:
+  - { name: a, type: webhook, url: "http://127.0.0.1:1/a" }
+  - { name: b, type: slack, url: "https://hooks.example/b", backoff: 500ms, shutdownGrace: 0s, maxAttempts: 9 }
+  - { name: c, type: webhook, url: "http://127.0.0.1:1/c", maxBackoff: 2h, timeout: 1s }`;
+
+  test('notificationDefaults apply to every channel that does not set its own', () => {
+    const c = parseConfig(`notificationDefaults: { timeout: 3s, maxAttempts: 2, backoff: 2s, maxBackoff: 30s, shutdownGrace: 1m }${CHANNELS}`);
+    assert.deepEqual(c.notificationDefaults, { timeoutMs: 3000, maxAttempts: 2, backoffMs: 2000, maxBackoffMs: 30_000, shutdownGraceMs: 60_000 });
+    const pick = (n: (typeof c.notifications)[number]) => [n.name, n.timeoutMs, n.maxAttempts, n.backoffMs, n.maxBackoffMs, n.shutdownGraceMs];
+    assert.deepEqual(c.notifications.map(pick), [
+      ['a', 3000, 2, 2000, 30_000, 60_000],
+      ['b', 3000, 9, 500, 30_000, 0],
+      ['c', 1000, 2, 2000, 7_200_000, 60_000],
+    ]);
+    // Without notificationDefaults, the built-in defaults.
+    const d = parseConfig(CHANNELS);
+    assert.deepEqual(d.notifications.map(pick), [
+      ['a', 10_000, 5, 1000, 60_000, 5000],
+      ['b', 10_000, 9, 500, 60_000, 0],
+      ['c', 1000, 5, 1000, 7_200_000, 5000],
+    ]);
+  });
+
+  test('bad values name the setting: durations, bounds, backoff longer than maxBackoff wherever each is set', () => {
+    assert.deepEqual(
+      problems(`
+notificationDefaults: { backoff: 2m, maxBackoff: 1m, shutdownGrace: 2h, timeout: 0s }
+notifications:
+  - { name: a, type: webhook, url: "http://127.0.0.1:1/a", backoff: soon }
+  - { name: b, type: webhook, url: "http://127.0.0.1:1/b", maxBackoff: 0s }
+`),
+      [
+        'notificationDefaults.timeout: expected a positive duration like "1h" (got "0s")',
+        'notificationDefaults.shutdownGrace: at most 1h (got "2h")',
+        'notificationDefaults.maxBackoff: must not be shorter than backoff (2m; got "1m")',
+        'notifications[0].backoff: expected a duration like "1h" (got "soon")',
+        'notifications[1].maxBackoff: expected a positive duration like "1h" (got "0s")',
+      ],
+    );
+    assert.deepEqual(problems('notificationDefaults: { maxBackoff: 1m }\nnotifications:\n  - { name: a, type: webhook, url: "http://127.0.0.1:1/a", backoff: 5m }\n'), [
+      'notifications[0].backoff: must not be longer than maxBackoff (1m, from notificationDefaults or the default; got "5m")',
+    ]);
+    assert.deepEqual(problems('notifications:\n  - { name: a, type: webhook, url: "http://127.0.0.1:1/a", maxBackoff: 2d }\n'), ['notifications[0].maxBackoff: at most 1d (got "2d")']);
+    assert.deepEqual(problems('notifications:\n  - { name: a, type: webhook, url: "http://127.0.0.1:1/a", maxBackoff: 500ms }\n'), [
+      'notifications[0].maxBackoff: must not be shorter than backoff (1s, from notificationDefaults or the default; got "500ms")',
+    ]);
+    assert.deepEqual(problems('notificationDefaults: { backof: 1s }\n'), ['notificationDefaults.backof: unknown setting (expected one of timeout, maxAttempts, backoff, maxBackoff, shutdownGrace)']);
+  });
+});
+
+describe('alert history retention', () => {
+  const DAY = 86_400_000;
+  test('retention.alerts, defaulting to the results retention', () => {
+    const alertsMs = (yaml: string) => parseConfig(yaml).retention.alertsMs;
+    assert.equal(alertsMs('retention: 30d\n'), 30 * DAY);
+    assert.equal(alertsMs('retention: { results: 90d }\n'), 90 * DAY);
+    assert.equal(alertsMs('retention: { results: 90d, alerts: 7d }\n'), 7 * DAY);
+    assert.equal(alertsMs('retention: { alerts: 7d }\n'), 7 * DAY);
+    assert.equal(alertsMs('retention: { events: 1d }\n'), null);
+    assert.deepEqual(problems('retention: { results: 90d, alerts: never }\n'), ['retention.alerts: expected a positive duration like "1h" (got "never")']);
   });
 });

@@ -748,10 +748,11 @@ export class AlertEngine {
 
   /**
    * Stops taking results, finishes the evaluation in progress, gives
-   * notifications in flight up to `graceMs` and aborts the rest (they are sent
-   * again at the next start). Call before the store closes. Idempotent.
+   * notifications in flight up to their channel's shutdown grace (`graceMs`
+   * when given, for every channel) and aborts the rest (they are sent again at
+   * the next start). Call before the store closes. Idempotent.
    */
-  async close(graceMs = 5000): Promise<void> {
+  async close(graceMs?: number): Promise<void> {
     if (!this.closed) {
       this.closed = true;
     }

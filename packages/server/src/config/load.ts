@@ -15,8 +15,10 @@ import { ConfigFileSchema } from './schema.js';
 import type { ConfigFile } from './schema.js';
 import { formatValidationErrors, renderProblems } from './errors.js';
 import type { Problem, RawValidationError } from './errors.js';
-import { parseByteSize, parseDuration } from './units.js';
+import { formatDuration, parseByteSize, parseDuration } from './units.js';
 import { checkSchema } from '../schema.js';
+import { defaultMonitorTypes } from '../monitor/defaults.js';
+import type { DefaultDecidingRole } from '../monitor/defaults.js';
 import type {
   AlertRule,
   AuthSettings,
@@ -25,6 +27,7 @@ import type {
   ModelwatchConfig,
   MonitorConfig,
   NotificationChannel,
+  NotificationDefaults,
   ReferenceSettings,
   RetentionSettings,
   ServerSettings,
@@ -67,6 +70,9 @@ export const DEFAULTS = {
   retentionIntervalMs: 3_600_000,
   notificationTimeoutMs: 10_000,
   notificationMaxAttempts: 5,
+  notificationBackoffMs: 1000,
+  notificationMaxBackoffMs: 60_000,
+  notificationShutdownGraceMs: 5000,
   referenceMaxBytes: 512 * 1024 * 1024,
   referenceMaxRows: 1_000_000,
 } as const;
@@ -114,13 +120,14 @@ export function resolveConfig(raw: unknown, ctx: ConfigContext = {}): Modelwatch
   const store = resolveStore(file.store, server.dataDir, out);
   const retention = resolveRetention(file.retention, out);
   const references = resolveReferences(file.references ?? {}, baseDir, out);
-  const notifications = resolveNotifications(file.notifications ?? [], out);
+  const notificationDefaults = resolveDelivery(file.notificationDefaults ?? {}, 'notificationDefaults', BUILTIN_DELIVERY, out);
+  const notifications = resolveNotifications(file.notifications ?? [], notificationDefaults, out);
   const channelNames = new Set(notifications.map((n) => n.name));
   const models = Object.entries(file.models ?? {}).map(([name, m]) => resolveModel(name, m, baseDir, channelNames, out));
   if (models.length > server.maxModels) out.push({ path: 'models', message: `at most ${server.maxModels} models (server.maxModels)` });
 
   if (out.length > 0) throw new ConfigError(out, ctx.source);
-  return { server, auth, store, retention, references, models, notifications, source: ctx.source };
+  return { server, auth, store, retention, references, models, notifications, notificationDefaults, source: ctx.source };
 }
 
 /** The configuration of `modelwatch serve` with no file: every default. */
@@ -224,17 +231,20 @@ function resolveStore(s: ConfigFile['store'], dataDir: string, out: Problem[]): 
 }
 
 function resolveRetention(r: ConfigFile['retention'], out: Problem[]): RetentionSettings {
-  const none: RetentionSettings = { eventsMs: null, feedbackMs: null, resultsMs: null, intervalMs: DEFAULTS.retentionIntervalMs };
+  const none: RetentionSettings = { eventsMs: null, feedbackMs: null, resultsMs: null, alertsMs: null, intervalMs: DEFAULTS.retentionIntervalMs };
   if (r === undefined) return none;
   if (typeof r === 'string' || typeof r === 'number') {
     const ms = duration(r, 'retention', out, { positive: true });
-    return { ...none, eventsMs: ms, feedbackMs: ms, resultsMs: ms };
+    return { ...none, eventsMs: ms, feedbackMs: ms, resultsMs: ms, alertsMs: ms };
   }
   const get = (v: unknown, key: string) => (v === undefined ? null : duration(v, `retention.${key}`, out, { positive: true }));
+  const resultsMs = get(r.results, 'results');
   return {
     eventsMs: get(r.events, 'events'),
     feedbackMs: get(r.feedback, 'feedback'),
-    resultsMs: get(r.results, 'results'),
+    resultsMs,
+    // The alert history goes with the results it came from, unless set apart.
+    alertsMs: r.alerts === undefined ? resultsMs : get(r.alerts, 'alerts'),
     intervalMs: get(r.interval, 'interval') ?? DEFAULTS.retentionIntervalMs,
   };
 }
@@ -253,19 +263,70 @@ function resolveReferences(r: NonNullable<ConfigFile['references']>, baseDir: st
   };
 }
 
-function resolveNotifications(list: NonNullable<ConfigFile['notifications']>, out: Problem[]): NotificationChannel[] {
+const BUILTIN_DELIVERY: NotificationDefaults = {
+  timeoutMs: DEFAULTS.notificationTimeoutMs,
+  maxAttempts: DEFAULTS.notificationMaxAttempts,
+  backoffMs: DEFAULTS.notificationBackoffMs,
+  maxBackoffMs: DEFAULTS.notificationMaxBackoffMs,
+  shutdownGraceMs: DEFAULTS.notificationShutdownGraceMs,
+};
+
+/** Upper bounds of the delivery durations (timers beyond ~24 days would fire at once; these are far below). */
+const DELIVERY_LIMITS_MS = { timeout: 3_600_000, backoff: 3_600_000, maxBackoff: 86_400_000, shutdownGrace: 3_600_000 } as const;
+
+type RawDelivery = NonNullable<ConfigFile['notificationDefaults']>;
+
+/**
+ * Delivery settings (`notificationDefaults`, or a channel's own) over `base`:
+ * `timeout` positive, `backoff` and `shutdownGrace` zero or more, each at most
+ * its limit, and `backoff` no longer than `maxBackoff` (wherever each comes from).
+ */
+function resolveDelivery(raw: RawDelivery, at: string, base: NotificationDefaults, out: Problem[]): NotificationDefaults {
+  const bad = new Set<string>();
+  const get = (key: keyof typeof DELIVERY_LIMITS_MS, positive: boolean): number | undefined => {
+    const v = raw[key];
+    if (v === undefined) return undefined;
+    const ms = duration(v, join(at, key), out, { positive });
+    if (ms !== null && ms > DELIVERY_LIMITS_MS[key]) out.push({ path: join(at, key), message: `at most ${formatDuration(DELIVERY_LIMITS_MS[key])} (got ${JSON.stringify(v)})` });
+    else if (ms !== null) return ms;
+    bad.add(key);
+    return undefined;
+  };
+  const r: NotificationDefaults = {
+    timeoutMs: get('timeout', true) ?? base.timeoutMs,
+    maxAttempts: raw.maxAttempts ?? base.maxAttempts,
+    backoffMs: get('backoff', false) ?? base.backoffMs,
+    maxBackoffMs: get('maxBackoff', true) ?? base.maxBackoffMs,
+    shutdownGraceMs: get('shutdownGrace', false) ?? base.shutdownGraceMs,
+  };
+  if (!bad.has('backoff') && !bad.has('maxBackoff') && r.backoffMs > r.maxBackoffMs) {
+    const inherited = at === 'notificationDefaults' ? 'the default' : 'from notificationDefaults or the default';
+    if (raw.maxBackoff !== undefined) {
+      out.push({ path: join(at, 'maxBackoff'), message: `must not be shorter than backoff (${formatDuration(r.backoffMs)}${raw.backoff === undefined ? `, ${inherited}` : ''}; got ${JSON.stringify(raw.maxBackoff)})` });
+    } else if (raw.backoff !== undefined) {
+      out.push({ path: join(at, 'backoff'), message: `must not be longer than maxBackoff (${formatDuration(r.maxBackoffMs)}, ${inherited}; got ${JSON.stringify(raw.backoff)})` });
+    }
+  }
+  return r;
+}
+
+function resolveNotifications(list: NonNullable<ConfigFile['notifications']>, defaults: NotificationDefaults, out: Problem[]): NotificationChannel[] {
   const names = new Set<string>();
   return list.map((n, i) => {
     const at = `notifications[${i}]`;
     if (names.has(n.name)) out.push({ path: `${at}.name`, message: `duplicate notification channel "${n.name}"` });
     names.add(n.name);
+    const d = resolveDelivery(n, at, defaults, out);
     return {
       name: n.name,
       type: n.type,
       url: n.url,
       headers: n.headers ?? {},
-      timeoutMs: n.timeout === undefined ? DEFAULTS.notificationTimeoutMs : duration(n.timeout, `${at}.timeout`, out, { positive: true }) ?? 0,
-      maxAttempts: n.maxAttempts ?? DEFAULTS.notificationMaxAttempts,
+      timeoutMs: d.timeoutMs,
+      maxAttempts: d.maxAttempts,
+      backoffMs: d.backoffMs,
+      maxBackoffMs: d.maxBackoffMs,
+      shutdownGraceMs: d.shutdownGraceMs,
     };
   });
 }
@@ -303,12 +364,14 @@ function resolveModel(name: string, m: RawModel, baseDir: string, channels: Set<
   if (monitors.some((x) => x.type === 'model_quality') && task === undefined && m.schemaFrom === undefined) {
     out.push({ path: `${at}.task`, message: 'a model_quality monitor needs the task (binary, multiclass or regression)' });
   }
+  // Rules name the model's monitors: those of the file, or its default monitors when the file lists none.
+  const known = monitors.length > 0 ? { names: monitorNames, note: '' } : defaultsOf(schema, m);
   const alertNames = new Set<string>();
   const alerts = (m.alerts ?? []).map((a, i) => {
     const aAt = `${at}.alerts[${i}]`;
     if (alertNames.has(a.name)) out.push({ path: `${aAt}.name`, message: `duplicate alert name "${a.name}"` });
     alertNames.add(a.name);
-    return resolveAlert(a, aAt, monitorNames, channels, out);
+    return resolveAlert(a, aAt, known?.names ?? null, channels, out, known?.note);
   });
   return {
     name,
@@ -321,6 +384,23 @@ function resolveModel(name: string, m: RawModel, baseDir: string, channels: Set<
     monitors,
     alerts,
   };
+}
+
+/**
+ * The default monitors of a model that lists no monitors (see
+ * `monitor/defaults.ts`): from its schema, or — for a schema inferred from the
+ * reference — from the roles given (columns without one are features). `null`
+ * when neither is known (a problem reported already): rules are not checked.
+ */
+function defaultsOf(schema: Schema | undefined, m: RawModel): { names: Set<string>; note: string } | null {
+  let has: ((role: DefaultDecidingRole) => boolean) | null = null;
+  if (schema) has = (role) => schema.columns.some((c) => c.role === role);
+  else if (m.schema === undefined && m.schemaFrom === 'reference') {
+    const r = m.roles ?? {};
+    has = (role) => role === 'feature' || (role === 'target' ? r.target !== undefined : role === 'prediction' ? r.prediction !== undefined : (r.scores?.length ?? 0) > 0);
+  }
+  if (!has) return null;
+  return { names: new Set(defaultMonitorTypes(has)), note: ' (the default monitors: the model lists no monitors of its own)' };
 }
 
 /** `at.key`, or `key` at the root (API bodies are checked from their root). */
@@ -412,11 +492,21 @@ export function resolveMonitor(mon: RawMonitor, at: string, schema: Schema | nul
 /**
  * One alert rule of `models.<name>.alerts` — or the body of `PUT
  * /v1/models/{model}/alerts/{name}` (same function): `monitors` are the names
- * the rule may refer to, `channels` the notification channels; `null` skips
- * that check.
+ * the rule may refer to (listed in the message when it names another, followed
+ * by `knownNote`), `channels` the notification channels; `null` skips that check.
  */
-export function resolveAlert(a: RawAlert, at: string, monitors: ReadonlySet<string> | null, channels: ReadonlySet<string> | null, out: Problem[]): AlertRule {
-  if (monitors && !monitors.has(a.monitor)) out.push({ path: join(at, 'monitor'), message: `no monitor named "${a.monitor}" in this model` });
+export function resolveAlert(
+  a: RawAlert,
+  at: string,
+  monitors: ReadonlySet<string> | null,
+  channels: ReadonlySet<string> | null,
+  out: Problem[],
+  knownNote = '',
+): AlertRule {
+  if (monitors && !monitors.has(a.monitor)) {
+    const known = monitors.size > 0 ? [...monitors].map((n) => JSON.stringify(n)).join(', ') : 'none';
+    out.push({ path: join(at, 'monitor'), message: `no monitor named "${a.monitor}" in this model; known: ${known}${knownNote}` });
+  }
   if ((a.metric === undefined) === (a.expr === undefined)) out.push({ path: at, message: 'give exactly one of metric or expr' });
   (a.notify ?? []).forEach((n, i) => {
     if (channels && !channels.has(n)) out.push({ path: join(at, `notify[${i}]`), message: `no notification channel named "${n}"` });

@@ -90,12 +90,13 @@ const Retention = Type.Union(
         events: Type.Optional(Duration),
         feedback: Type.Optional(Duration),
         results: Type.Optional(Duration),
+        alerts: Type.Optional(Duration),
         interval: Type.Optional(Duration),
       },
       { additionalProperties: false },
     ),
   ],
-  expect('a duration like "30d" or {events, feedback, results, interval}'),
+  expect('a duration like "30d" or {events, feedback, results, alerts, interval}'),
 );
 
 const WindowObject = Type.Object(
@@ -203,17 +204,30 @@ const Model = Type.Object(
   { additionalProperties: false, ...expect('an object {task, schema, schemaFrom, versions, reference, roles, monitors, alerts}') },
 );
 
+/** How notifications are delivered: per channel, or for every channel (`notificationDefaults`). */
+const deliverySettings = {
+  timeout: Type.Optional(Duration),
+  maxAttempts: Type.Optional(PositiveInt),
+  backoff: Type.Optional(Duration),
+  maxBackoff: Type.Optional(Duration),
+  shutdownGrace: Type.Optional(Duration),
+};
+
 const Notification = Type.Object(
   {
     name: Name,
     type: Type.Union([Type.Literal('webhook'), Type.Literal('slack')], expect('"webhook" or "slack"')),
     url: Type.String({ pattern: '^https?://', ...expect('an http(s) URL') }),
     headers: Type.Optional(Type.Record(Type.String(), Type.String(), expect('a map of header names to values'))),
-    timeout: Type.Optional(Duration),
-    maxAttempts: Type.Optional(PositiveInt),
+    ...deliverySettings,
   },
-  { additionalProperties: false, ...expect('an object {name, type, url}') },
+  { additionalProperties: false, ...expect('an object {name, type, url, headers, timeout, maxAttempts, backoff, maxBackoff, shutdownGrace}') },
 );
+
+const NotificationDefaults = Type.Object(deliverySettings, {
+  additionalProperties: false,
+  ...expect('an object {timeout, maxAttempts, backoff, maxBackoff, shutdownGrace}'),
+});
 
 /** The whole file. Every section is optional. */
 export const ConfigFileSchema = Type.Object(
@@ -231,8 +245,9 @@ export const ConfigFileSchema = Type.Object(
       }),
     ),
     notifications: Type.Optional(Type.Array(Notification, expect('a list of notification channels'))),
+    notificationDefaults: Type.Optional(NotificationDefaults),
   },
-  { additionalProperties: false, ...expect('an object with sections server, auth, store, retention, references, models, notifications') },
+  { additionalProperties: false, ...expect('an object with sections server, auth, store, retention, references, models, notifications, notificationDefaults') },
 );
 
 export type ConfigFile = Type.Static<typeof ConfigFileSchema>;

@@ -79,6 +79,12 @@ export interface RetentionSettings {
   eventsMs: number | null;
   feedbackMs: number | null;
   resultsMs: number | null;
+  /**
+   * Alert history: transitions whose event time (window end), and delivery-log
+   * entries whose attempt time, is older than this are deleted. Defaults to
+   * `resultsMs` (the history goes with the results it came from).
+   */
+  alertsMs: number | null;
   /** How often retention runs. */
   intervalMs: number;
 }
@@ -157,6 +163,21 @@ export interface NotificationChannel {
   timeoutMs: number;
   /** Delivery attempts before giving up (with backoff). */
   maxAttempts: number;
+  /** First wait between attempts; doubles after each (the notifier's default, 1 s, when absent). */
+  backoffMs?: number;
+  /** Longest wait between attempts (the notifier's default, 60 s, when absent). */
+  maxBackoffMs?: number;
+  /** On shutdown, how long deliveries in flight may still take before they are aborted (default 5 s). */
+  shutdownGraceMs?: number;
+}
+
+/** Delivery settings for every channel that does not set its own (`notificationDefaults`). */
+export interface NotificationDefaults {
+  timeoutMs: number;
+  maxAttempts: number;
+  backoffMs: number;
+  maxBackoffMs: number;
+  shutdownGraceMs: number;
 }
 
 /** Column roles for inferring a model's schema from its reference (`schemaFrom: reference`); other columns are features. */
@@ -203,6 +224,8 @@ export interface ModelwatchConfig {
   references: ReferenceSettings;
   models: ModelConfig[];
   notifications: NotificationChannel[];
+  /** Delivery settings channels inherit (already applied to `notifications`). */
+  notificationDefaults: NotificationDefaults;
   /** Where the configuration came from (a file path), for messages. */
   source?: string;
 }

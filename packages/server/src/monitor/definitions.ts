@@ -26,6 +26,7 @@ import type { Problem } from '../config/errors.js';
 import { formatDuration } from '../config/units.js';
 import type { AlertRule, ModelwatchConfig, MonitorConfig, MonitorType, WindowSpec } from '../config/types.js';
 import { EVENT_COLUMN_ROLES, targetColumn } from '../store/store.js';
+import { defaultMonitorTypes } from './defaults.js';
 import type { ModelRecord, StoredDefinition } from '../store/store.js';
 
 /** Rows read per window (jointly sampled above it) when a monitor sets no `sampleLimit`. */
@@ -50,13 +51,8 @@ function defaultMonitor(name: string, type: MonitorType, window: WindowSpec): Re
 
 /** The default monitors of a model with this schema. */
 export function defaultMonitors(schema: Schema): ResolvedMonitor[] {
-  const out = [defaultMonitor('data_quality', 'data_quality', QUALITY_WINDOW)];
-  const has = (role: string) => schema.columns.some((c) => c.role === role);
-  if (has('feature')) out.push(defaultMonitor('feature_drift', 'feature_drift', DRIFT_WINDOW));
-  const output = has('prediction') || has('score');
-  if (output) out.push(defaultMonitor('prediction_drift', 'prediction_drift', DRIFT_WINDOW));
-  if (output && targetColumn(schema)) out.push(defaultMonitor('model_quality', 'model_quality', DRIFT_WINDOW));
-  return out;
+  const has = (role: string) => (role === 'target' ? targetColumn(schema) !== undefined : schema.columns.some((c) => c.role === role));
+  return defaultMonitorTypes(has).map((type) => defaultMonitor(type, type, type === 'data_quality' ? QUALITY_WINDOW : DRIFT_WINDOW));
 }
 
 /** Where a monitor or alert rule comes from. */

@@ -19,8 +19,10 @@
  *   backfill, in the background); deleting a monitor deletes its results. An
  *   unchanged definition put again changes nothing.
  * - **Alert rules point at monitors that run.** A rule must name a monitor the
- *   model runs; a monitor change that would leave an API-defined rule without
- *   its monitor is refused (409 `monitor_in_use`).
+ *   model runs; a monitor change that would leave a rule without its monitor is
+ *   refused (409 `monitor_in_use`): an API-defined rule, or a configured one
+ *   that reads a default monitor (the first monitor of the model's own stops
+ *   the defaults).
  * - At most {@link MAX_API_DEFINITIONS} API-defined monitors and as many alert
  *   rules per model (422 `too_many_definitions`).
  */
@@ -208,9 +210,11 @@ export class MonitorDefinitions {
     const value = this.named(body, name, 'alert rule');
     this.shape(alertChecker, AlertSchema, value, 'alert rule');
     const problems: Problem[] = [];
-    const monitors = new Set(monitorSources(this.config, model).monitors.map((m) => m.monitor.name));
+    const running = monitorSources(this.config, model).monitors;
+    const monitors = new Set(running.map((m) => m.monitor.name));
     const channels = new Set(this.config.notifications.map((n) => n.name));
-    const rule = resolveAlert(value as RawAlert, '', monitors, channels, problems);
+    const defaults = running.length > 0 && running.every((m) => m.source === 'default');
+    const rule = resolveAlert(value as RawAlert, '', monitors, channels, problems, defaults ? ' (the default monitors: the model has no monitors of its own)' : '');
     const syntax = rule.expr === undefined ? null : exprProblem(rule.expr);
     if (syntax) problems.push({ path: 'expr', message: syntax });
     if (problems.length > 0) throw new DefinitionError(400, 'bad_request', `invalid alert rule: ${render(problems)}`, problems);
@@ -220,12 +224,21 @@ export class MonitorDefinitions {
     return { spec: value, warnings };
   }
 
-  /** API-defined alert rules that would name a monitor the model no longer runs. */
-  private orphanedRules(after: ModelRecord): string[] {
-    const running = new Set(monitorSources(this.config, after).monitors.map((m) => m.monitor.name));
-    return alertRuleSources(this.config, after)
-      .rules.filter((r) => r.source === 'api' && !running.has(r.rule.monitor))
-      .map((r) => `"${r.rule.name}" (monitor "${r.rule.monitor}")`);
+  /**
+   * Alert rules that would name a monitor the model no longer runs: API-defined
+   * ones, and configured ones that read a default monitor (the model's first
+   * monitor of its own stops the defaults).
+   */
+  private orphanedRules(after: ModelRecord, before: ModelRecord): string[] {
+    const orphans = (m: ModelRecord) => {
+      const running = new Set(monitorSources(this.config, m).monitors.map((x) => x.monitor.name));
+      return alertRuleSources(this.config, m).rules.filter((r) => !running.has(r.rule.monitor));
+    };
+    // Only those the change would orphan (a rule without its monitor already does not hold every change up).
+    const already = new Set(orphans(before).map((r) => r.rule.name));
+    return orphans(after)
+      .filter((r) => !already.has(r.rule.name))
+      .map((r) => `"${r.rule.name}" (monitor "${r.rule.monitor}"${r.source === 'config' ? `, in ${this.configFile()}` : ''})`);
   }
 
   // -------------------------------------------------------------------------
@@ -259,7 +272,7 @@ export class MonitorDefinitions {
       if (previous && JSON.stringify(previous.monitor) === JSON.stringify(next.monitor)) {
         return { created: false, changed: false, deletedResults: 0, view: view(name, 'api', monitorSpec(previous.monitor), previous.stored) };
       }
-      const orphans = this.orphanedRules(withDefinitions(model, defs));
+      const orphans = this.orphanedRules(withDefinitions(model, defs), model);
       if (orphans.length > 0) {
         throw new DefinitionError(409, 'monitor_in_use', `alert rules of model "${modelName}" would name monitors that no longer run: ${orphans.join(', ')}; change or delete them first`);
       }
@@ -287,7 +300,7 @@ export class MonitorDefinitions {
         throw new DefinitionError(404, 'monitor_not_found', `model "${modelName}" has no monitor named "${name}" defined over the API`);
       }
       const remaining = defs.filter((d) => !(d.kind === 'monitor' && d.name === name));
-      const orphans = this.orphanedRules(withDefinitions(model, remaining));
+      const orphans = this.orphanedRules(withDefinitions(model, remaining), model);
       if (orphans.length > 0) {
         throw new DefinitionError(409, 'monitor_in_use', `alert rules of model "${modelName}" name this monitor: ${orphans.join(', ')}; change or delete them first`);
       }

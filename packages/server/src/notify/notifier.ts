@@ -9,11 +9,15 @@
  * all, waiting `backoff · 2^(attempt−1)` between attempts (at most
  * `maxBackoff`; a longer `Retry-After` of a `429`/`503` is honoured up to
  * `maxBackoff`); other `4xx` answers are not retried (the request itself is
- * wrong). Every attempt is written to the delivery log (`Store.logDeliveries`:
- * time, attempt number, HTTP status or error) whatever its outcome.
+ * wrong). `backoff` and `maxBackoff` are the channel's (`backoffMs`,
+ * `maxBackoffMs`), else the notifier's. Every attempt is written to the
+ * delivery log (`Store.logDeliveries`: time, attempt number, HTTP status or
+ * error) whatever its outcome.
  *
- * `close(graceMs)` lets deliveries in flight finish for at most `graceMs`, then
- * aborts them (the aborted attempt is logged with `aborted: shutting down`).
+ * `close()` lets the deliveries of each channel finish for at most the
+ * channel's `shutdownGraceMs` (else the notifier's; `close(graceMs)` sets one
+ * for all), then aborts them (the aborted attempt is logged with `aborted:
+ * shutting down`).
  */
 import type { NotificationChannel } from '../config/types.js';
 import type { DeliveryRecord, Store } from '../store/store.js';
@@ -28,10 +32,12 @@ export interface NotifierLogger {
 }
 
 export interface NotifierOptions {
-  /** First wait between attempts (default 1000 ms); doubles after each attempt. */
+  /** First wait between attempts of channels that set none (default 1000 ms); doubles after each attempt. */
   backoffMs?: number;
-  /** Longest wait between attempts (default 60 s). */
+  /** Longest wait between attempts of channels that set none (default 60 s). */
   maxBackoffMs?: number;
+  /** How long a shutdown waits for deliveries of channels that set no `shutdownGraceMs` (default 5 s). */
+  shutdownGraceMs?: number;
   /** The server's URL, for absolute links in payloads. */
   externalUrl?: () => string | undefined;
   log?: NotifierLogger;
@@ -53,10 +59,19 @@ const MAX_ERROR_TEXT = 300;
 
 export class Notifier {
   private readonly inFlight = new Set<Promise<unknown>>();
-  private readonly shutdown = new AbortController();
+  /** Deliveries in flight per channel (to give each channel its grace at shutdown). */
+  private readonly active = new Map<string, { channel: NotificationChannel; count: number }>();
+  /** Per channel: aborted when the channel's shutdown grace is over. */
+  private readonly stops = new Map<string, AbortController>();
+  /** Shutdown timers per channel, once `close` started. */
+  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
   private closing = false;
+  /** Every grace is over: anything still or newly running is aborted. */
+  private stopped = false;
+  private graceOverride: number | undefined;
   private readonly backoffMs: number;
   private readonly maxBackoffMs: number;
+  private readonly graceMs: number;
   private readonly now: () => number;
 
   constructor(
@@ -65,7 +80,30 @@ export class Notifier {
   ) {
     this.backoffMs = Math.max(0, options.backoffMs ?? 1000);
     this.maxBackoffMs = Math.max(this.backoffMs, options.maxBackoffMs ?? 60_000);
+    this.graceMs = Math.max(0, options.shutdownGraceMs ?? 5000);
     this.now = options.now ?? Date.now;
+  }
+
+  /** The signal that stops a channel's deliveries (its shutdown grace is over). */
+  private stopOf(channel: string): AbortSignal {
+    let c = this.stops.get(channel);
+    if (!c) {
+      c = new AbortController();
+      if (this.stopped) c.abort();
+      this.stops.set(channel, c);
+    }
+    return c.signal;
+  }
+
+  /** Once closing: stops the channel's deliveries when its grace is over (counted from the first call). */
+  private armGrace(channel: NotificationChannel): void {
+    if (!this.closing || this.stopped || this.graceTimers.has(channel.name)) return;
+    const ms = Math.max(0, this.graceOverride ?? channel.shutdownGraceMs ?? this.graceMs);
+    const timer = setTimeout(() => {
+      this.stopOf(channel.name);
+      this.stops.get(channel.name)!.abort();
+    }, ms);
+    this.graceTimers.set(channel.name, timer);
   }
 
   setLogger(log: NotifierLogger): void {
@@ -82,7 +120,20 @@ export class Notifier {
    * the outcome per channel once every delivery has finished (it never rejects).
    */
   deliver(notice: AlertNotice, channels: readonly NotificationChannel[]): Promise<DeliveryOutcome[]> {
-    const p = Promise.all(channels.map((c) => this.deliverOne(notice, c)));
+    const p = Promise.all(
+      channels.map(async (c) => {
+        const a = this.active.get(c.name);
+        if (a) a.count++;
+        else this.active.set(c.name, { channel: c, count: 1 });
+        this.armGrace(c);
+        try {
+          return await this.deliverOne(notice, c);
+        } finally {
+          const b = this.active.get(c.name)!;
+          if (--b.count === 0) this.active.delete(c.name);
+        }
+      }),
+    );
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
     return p;
@@ -103,7 +154,10 @@ export class Notifier {
   }
 
   private async attempts(notice: AlertNotice, channel: NotificationChannel): Promise<DeliveryOutcome> {
-    if (this.closing && this.shutdown.signal.aborted) return 'aborted';
+    const stop = this.stopOf(channel.name);
+    if (this.closing && stop.aborted) return 'aborted';
+    const backoffMs = Math.max(0, channel.backoffMs ?? this.backoffMs);
+    const maxBackoffMs = Math.max(backoffMs, channel.maxBackoffMs ?? this.maxBackoffMs);
     const body = JSON.stringify(channelPayload(channel, notice, this.options.externalUrl?.()));
     const headers: Record<string, string> = {
       'content-type': 'application/json',
@@ -114,7 +168,7 @@ export class Notifier {
     for (let attempt = 1; attempt <= max; attempt++) {
       const at = this.now();
       const timeout = AbortSignal.timeout(Math.max(1, channel.timeoutMs));
-      const signal = AbortSignal.any([timeout, this.shutdown.signal]);
+      const signal = AbortSignal.any([timeout, stop]);
       let status: number | null = null;
       let error: string | null = null;
       let retryAfterMs: number | null = null;
@@ -125,19 +179,19 @@ export class Notifier {
         const text = await readSome(res, 4096).catch(() => '');
         if (status < 200 || status >= 300) error = `HTTP ${status}${text ? `: ${text.slice(0, MAX_ERROR_TEXT)}` : ''}`;
       } catch (err) {
-        if (this.shutdown.signal.aborted) error = 'aborted: shutting down';
+        if (stop.aborted) error = 'aborted: shutting down';
         else if (timeout.aborted) error = `timeout after ${channel.timeoutMs} ms`;
         else error = describeError(err);
       }
       const ok = error === null;
       await this.log({ model: notice.model, rule: notice.rule, channel: channel.name, at, attempt, ok, status, error, id: notice.id, key: notice.key, event: notice.status });
       if (ok) return 'delivered';
-      if (this.shutdown.signal.aborted) return 'aborted';
+      if (stop.aborted) return 'aborted';
       const retryable = status === null || RETRYABLE_STATUS(status);
       if (!retryable || attempt === max) return 'failed';
-      let wait = Math.min(this.maxBackoffMs, this.backoffMs * 2 ** (attempt - 1));
-      if (retryAfterMs !== null && (status === 429 || status === 503)) wait = Math.max(wait, Math.min(retryAfterMs, this.maxBackoffMs));
-      if (!(await this.sleep(wait))) return 'aborted';
+      let wait = Math.min(maxBackoffMs, backoffMs * 2 ** (attempt - 1));
+      if (retryAfterMs !== null && (status === 429 || status === 503)) wait = Math.max(wait, Math.min(retryAfterMs, maxBackoffMs));
+      if (!(await this.sleep(wait, stop))) return 'aborted';
     }
     return 'failed';
   }
@@ -151,8 +205,7 @@ export class Notifier {
   }
 
   /** Waits `ms`; false when shutdown interrupted the wait. */
-  private sleep(ms: number): Promise<boolean> {
-    const signal = this.shutdown.signal;
+  private sleep(ms: number, signal: AbortSignal): Promise<boolean> {
     if (signal.aborted) return Promise.resolve(false);
     return new Promise((resolve) => {
       const onAbort = () => {
@@ -173,18 +226,20 @@ export class Notifier {
   }
 
   /**
-   * Stops: deliveries in flight get up to `graceMs` to finish (retries
-   * included), then are aborted; resolves once all have ended. Idempotent.
+   * Stops: the deliveries of each channel get up to the channel's shutdown
+   * grace (`graceMs` when given, for every channel) to finish, retries
+   * included, then are aborted; resolves once all have ended. Idempotent.
    */
-  async close(graceMs = 5000): Promise<void> {
-    this.closing = true;
-    if (this.inFlight.size > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, graceMs))));
-      await Promise.race([this.idle(), grace]);
-      clearTimeout(timer);
+  async close(graceMs?: number): Promise<void> {
+    if (!this.closing) {
+      this.closing = true;
+      this.graceOverride = graceMs;
+      for (const { channel } of this.active.values()) this.armGrace(channel);
     }
-    this.shutdown.abort();
+    await this.idle();
+    this.stopped = true;
+    for (const c of this.stops.values()) c.abort();
+    for (const t of this.graceTimers.values()) clearTimeout(t);
     await this.idle();
   }
 }

@@ -513,12 +513,22 @@ export interface RetentionCutoffs {
   feedback?: number;
   /** Delete results whose window ended before this. */
   results?: number;
+  /**
+   * Delete alert history before this: transitions whose event time (the end
+   * of the window that caused them) and delivery-log entries whose attempt
+   * time is before it. Alert states and the kept points are not touched.
+   */
+  alerts?: number;
 }
 
 export interface RetentionResult {
   events: number;
   feedback: number;
   results: number;
+  /** Alert transitions deleted. */
+  alertTransitions: number;
+  /** Delivery-log entries deleted. */
+  deliveries: number;
 }
 
 // ---------------------------------------------------------------------------

@@ -9,9 +9,13 @@
  * - the same for alert rules under `…/alerts`.
  *
  * The rules (the configuration file wins, results follow the definition, …) are
- * in `src/monitor/manage.ts`.
+ * in `src/monitor/manage.ts`. After a change the alert engine reconciles the
+ * model at once (`AlertEngine.reconcile`): series of a rule that was deleted,
+ * or that now reads something else, are retired (resolved, and notified as
+ * resolved if they were notified firing) before the answer is sent, not with
+ * the model's next results.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { TSchema } from 'typebox';
 import { AlertSchema, MonitorSchema } from '../../config/schema.js';
@@ -99,6 +103,19 @@ async function mapped<T>(fn: () => Promise<T>): Promise<T> {
 
 const ERRORS = { 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 422: ErrorResponse };
 
+/**
+ * Retires the alert series a change of the model's rules or monitors made
+ * obsolete. The change itself is durable already: a failure here is logged
+ * (the engine retires them with the model's next results or at the next start).
+ */
+async function reconcile(ctx: ServerContext, request: FastifyRequest, model: string): Promise<void> {
+  try {
+    await ctx.alerts?.reconcile(model);
+  } catch (err) {
+    request.log.error({ err, model }, 'alert series could not be reconciled after a definition change');
+  }
+}
+
 export function registerMonitorRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const defs = ctx.definitions;
 
@@ -152,6 +169,7 @@ export function registerMonitorRoutes(app: FastifyInstance, ctx: ServerContext):
     async (request, reply) => {
       const { model, name } = request.params;
       const out = await mapped(() => defs.putMonitor(model, name, request.body));
+      if (out.changed) await reconcile(ctx, request, model);
       return json(reply, out.created ? 201 : 200, { model, created: out.created, changed: out.changed, deletedResults: out.deletedResults, monitor: out.view });
     },
   );
@@ -171,6 +189,7 @@ export function registerMonitorRoutes(app: FastifyInstance, ctx: ServerContext):
     async (request, reply) => {
       const { model, name } = request.params;
       const out = await mapped(() => defs.deleteMonitor(model, name));
+      await reconcile(ctx, request, model);
       return json(reply, 200, { model, name, deleted: true, deletedResults: out.deletedResults });
     },
   );
@@ -224,6 +243,7 @@ export function registerMonitorRoutes(app: FastifyInstance, ctx: ServerContext):
     async (request, reply) => {
       const { model, name } = request.params;
       const out = await mapped(() => defs.putAlert(model, name, request.body));
+      if (out.changed) await reconcile(ctx, request, model);
       return json(reply, out.created ? 201 : 200, { model, created: out.created, changed: out.changed, warnings: out.warnings ?? [], alert: out.view });
     },
   );
@@ -232,11 +252,19 @@ export function registerMonitorRoutes(app: FastifyInstance, ctx: ServerContext):
     '/v1/models/:model/alerts/:name',
     {
       config: { scope: 'write' },
-      schema: { summary: 'Delete an alert rule defined over the API', tags: ['monitors'], params: NameParams, response: { 200: DeleteResponse, ...ERRORS } },
+      schema: {
+        summary: 'Delete an alert rule defined over the API',
+        description:
+          'Deletes the rule. Its alert series are retired before the answer: they leave `GET /v1/alerts` and `modelwatch_alert_firing`, and a series that was notified firing gets a `resolved` notification on the channels that had the firing one. Rules the configuration file defines cannot be deleted here (409 defined_in_config).',
+        tags: ['monitors'],
+        params: NameParams,
+        response: { 200: DeleteResponse, ...ERRORS },
+      },
     },
     async (request, reply) => {
       const { model, name } = request.params;
       await mapped(() => defs.deleteAlert(model, name));
+      await reconcile(ctx, request, model);
       return json(reply, 200, { model, name, deleted: true });
     },
   );

@@ -346,3 +346,14 @@ export async function readDeliveries(c: DuckDBConnection, opts: { model?: string
     ...(r[10] === null ? {} : { event: r[10] as string }),
   }));
 }
+
+/**
+ * Alert history retention: transitions whose event time is before `cutoff`
+ * (epoch ms) and delivery attempts made before it. Returns the rows deleted.
+ */
+export async function pruneAlertHistory(c: DuckDBConnection, cutoff: number): Promise<{ transitions: number; deliveries: number }> {
+  const at = ms(cutoff);
+  const t = await c.run('DELETE FROM mw_alert_transitions WHERE transition_at < epoch_ms($1::BIGINT)', [at]);
+  const d = await c.run('DELETE FROM mw_deliveries WHERE delivered_at < epoch_ms($1::BIGINT)', [at]);
+  return { transitions: Number(t.rowsChanged), deliveries: Number(d.rowsChanged) };
+}

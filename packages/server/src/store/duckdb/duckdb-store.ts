@@ -85,7 +85,7 @@ import {
 import type { ModelLayout, PhysicalColumn } from './sql.js';
 import { REFERENCE_DDL, dropOrphanReferenceRows, dropReferenceRows, readReference, stageReferenceRows, switchReference } from './references.js';
 import { count, num, toDictColumn, toNumberColumn } from './values.js';
-import { ALERTS_DDL, insertDeliveries, readAlertPoints, readAlertStates, readAlertTransitions, readDeliveries, upsertAlertStates, writeAlerts } from './alerts.js';
+import { ALERTS_DDL, insertDeliveries, pruneAlertHistory, readAlertPoints, readAlertStates, readAlertTransitions, readDeliveries, upsertAlertStates, writeAlerts } from './alerts.js';
 import { DEFINITIONS_DDL, readDefinitions, removeDefinition, removeResults, sortDefinitions, upsertDefinition } from './definitions.js';
 import { readEventTimesOfIds, readLabelSummary, readWindowSummary, readWindowTable, readWindowVersions } from './window-read.js';
 import type { WindowLayout } from './window-read.js';
@@ -1156,7 +1156,7 @@ export class DuckDBStore implements Store {
 
   applyRetention(cutoffs: RetentionCutoffs): Promise<RetentionResult> {
     return this.exclusive(async () => {
-      const out: RetentionResult = { events: 0, feedback: 0, results: 0 };
+      const out: RetentionResult = { events: 0, feedback: 0, results: 0, alertTransitions: 0, deliveries: 0 };
       await this.transaction(async () => {
         for (const s of this.models.values()) {
           if (cutoffs.events !== undefined) {
@@ -1171,6 +1171,11 @@ export class DuckDBStore implements Store {
         if (cutoffs.results !== undefined) {
           const r = await this.writer.run(`DELETE FROM mw_results WHERE window_end < epoch_ms($1::BIGINT)`, [msParam(cutoffs.results)]);
           out.results += r.rowsChanged;
+        }
+        if (cutoffs.alerts !== undefined) {
+          const r = await pruneAlertHistory(this.writer, cutoffs.alerts);
+          out.alertTransitions += r.transitions;
+          out.deliveries += r.deliveries;
         }
       });
       return out;
