@@ -9,7 +9,8 @@
  * Every PromQL expression of every panel and variable is executed against a
  * real Prometheus by examples/flights/test/demo.test.ts, with the variables
  * substituted: `$model` → flights, `$version` / `$feature` → their "All"
- * value `.+`, `$metric` → roc_auc, `$__rate_interval` → 1m.
+ * value `.+`, `$metric` → roc_auc, `$__rate_interval` → 1m, `offset 1d` → 5s
+ * (Prometheus holds the test replay's seconds of data, not a day).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -194,7 +195,7 @@ const modelHealth = dashboard(
       description: 'From the SDK counters: no window to wait for.',
     }),
     row('Model quality (labelled events of the window)', 18),
-    panel('timeseries', 'ROC AUC, F1, accuracy', { x: 0, y: 19, w: 8 }, [[`max by (version, metric) (modelwatch_model_quality{${MV},metric=~"roc_auc|f1|accuracy"})`, '{{metric}} {{version}}']], { min: 0, max: 1 }),
+    panel('timeseries', 'ROC AUC, F1, accuracy', { x: 0, y: 19, w: 8 }, [[`max by (version, monitor, metric) (modelwatch_model_quality{${MV},metric=~"roc_auc|f1|accuracy"})`, '{{metric}} {{version}} ({{monitor}})']], { min: 0, max: 1 }),
     panel('timeseries', 'Label coverage', { x: 8, y: 19, w: 8 }, [[`max by (version) (modelwatch_label_coverage_ratio{${MV}})`, '{{version}}']], { unit: 'percentunit', min: 0, max: 1 }),
     panel('timeseries', 'Label lag (median)', { x: 16, y: 19, w: 8 }, [[`max by (version) (modelwatch_label_lag_seconds{${MV}})`, '{{version}}']], { unit: 's' }),
     row('Windows and outputs', 27),
@@ -251,8 +252,8 @@ const versions = dashboard(
       [`histogram_quantile(0.75, sum by (version, le) (rate(modelwatch_prediction_score_bucket{${M}}[${R}])))`, 'q75 {{version}}'],
     ], { min: 0, max: 1 }),
     panel('timeseries', 'Prediction drift vs the reference', { x: 16, y: 8, w: 8 }, [[`max by (version, method) (modelwatch_prediction_drift_score{${M}})`, '{{version}} ({{method}})']], {}),
-    panel('timeseries', 'Quality: $metric (latest labelled window)', { x: 0, y: 16, w: 12 }, [[`max by (version) (modelwatch_model_quality{${M},metric="$metric"})`, '{{version}}']], {}),
-    panel('timeseries', 'Labelled events in the window', { x: 12, y: 16, w: 12 }, [[`max by (version) (modelwatch_window_events{${M}} * modelwatch_label_coverage_ratio{${M}})`, '{{version}}']], {
+    panel('timeseries', 'Quality: $metric (latest labelled window)', { x: 0, y: 16, w: 12 }, [[`max by (version, monitor) (modelwatch_model_quality{${M},metric="$metric"})`, '{{version}} ({{monitor}})']], {}),
+    panel('timeseries', 'Labelled events in the window', { x: 12, y: 16, w: 12 }, [[`max by (version, monitor) (modelwatch_window_events{${M}} * modelwatch_label_coverage_ratio{${M}})`, '{{version}} ({{monitor}})']], {
       description: 'How much evidence the quality numbers rest on: a 5% canary has a twentieth of the incumbent\'s labels.',
     }),
     panel('timeseries', 'Events ingested per second (modelwatch serve)', { x: 0, y: 24, w: 12 }, [[`sum by (version) (rate(modelwatch_events_ingested_total{${M}}[${R}]))`, '{{version}}']], {}),

@@ -158,8 +158,20 @@ export async function runDemo(o: DemoOptions, signals: NodeJS.EventEmitter = pro
   let stopping: Promise<void> | null = null;
   let stopRequested: () => void = () => undefined;
   const stopSignal = new Promise<void>((res) => (stopRequested = res));
+  let signalled = 0;
   const onSignal = (sig: string) => () => {
-    out(`demo: ${sig}: stopping …`);
+    signalled++;
+    if (children.length === 0) {
+      // Nothing started yet (training writes its files atomically): stop now.
+      out(`demo: ${sig}: stopped`);
+      process.exit(130);
+    }
+    if (signalled > 1) {
+      out(`demo: ${sig} again: killing every process now`);
+      for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+      process.exit(130);
+    }
+    out(`demo: ${sig}: stopping … (again to kill at once)`);
     stopRequested();
   };
   const handlers: [string, () => void][] = [

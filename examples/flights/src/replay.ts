@@ -21,6 +21,11 @@
  * - A canary fault waits for the requests in flight, then sets the model
  *   server's weights (`PUT /canary`), so that every flight from the date on —
  *   and none before it — is routed with the new weights.
+ * - Backpressure: every 1000 flights the replay reads the model server's
+ *   exporter queues (`GET /stats`); beyond `--max-backlog` records waiting for
+ *   modelwatch serve it pauses until they are down to a fifth of that, so a
+ *   fast replay never makes the exporter drop events (a paced one falls behind
+ *   schedule instead, and says so).
  *
  * Prints one line per replayed day and, at the end, `replay finished {json}`
  * with the counts per day and per version.
@@ -48,6 +53,8 @@ export interface ReplayOptions {
   labelShare: number;
   /** Share of flights replayed (by a hash of the id; 1 = all). */
   sample: number;
+  /** Records waiting in the model server's exporter beyond which the replay pauses (0: never). */
+  maxBacklog: number;
   faults: readonly Fault[];
   /** Where progress lines go (default stdout). */
   log?: (line: string) => void;
@@ -74,6 +81,8 @@ export interface ReplaySummary {
   wallSeconds: number;
   /** Largest lag behind the schedule (paced mode), seconds. */
   maxLagSeconds: number;
+  /** Seconds spent waiting for the model server's exporter to catch up. */
+  backpressureSeconds: number;
   aborted: boolean;
 }
 
@@ -151,6 +160,7 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     days: [],
     wallSeconds: 0,
     maxLagSeconds: 0,
+    backpressureSeconds: 0,
     aborted: false,
   };
   let errorsLogged = 0;
@@ -208,8 +218,36 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
     }
   };
 
+  /** Records the model server's exporter holds for modelwatch serve (events and feedback); null when it cannot tell. */
+  const backlog = async (): Promise<number | null> => {
+    try {
+      const res = await client.send('GET', '/stats');
+      if (res.status !== 200) return null;
+      const stats = (JSON.parse(res.body) as { exporter: { queued: number; inFlight: number }[] }).exporter;
+      return stats.reduce((a, s) => a + s.queued + s.inFlight, 0);
+    } catch {
+      return null;
+    }
+  };
+  let sinceCheck = 0;
+  const respectBackpressure = async () => {
+    if (opts.maxBacklog <= 0 || ++sinceCheck < 1000) return;
+    sinceCheck = 0;
+    let waiting = await backlog();
+    if (waiting === null || waiting <= opts.maxBacklog) return;
+    const t0 = performance.now();
+    log(`replay: modelwatch serve is behind (${waiting} records queued in the model server's exporter): pausing`);
+    while (waiting !== null && waiting > opts.maxBacklog / 5 && !opts.signal?.aborted) {
+      await sleep(250, opts.signal);
+      waiting = await backlog();
+    }
+    const s = (performance.now() - t0) / 1000;
+    summary.backpressureSeconds += s;
+    log(`replay: resuming after ${s.toFixed(1)} s`);
+  };
+
   const eventPerWallMs = (opts.daysPerMinute * 86_400_000) / 60_000;
-  const wallStart = Date.now();
+  let wallStart = Date.now();
   try {
     outer: for await (const day of readFlights(opts.from, opts.to, opts.parquet)) {
       const d: DaySummary = { day: isoDay(day[0].ts), predictions: 0, byVersion: {}, errors: 0 };
@@ -237,6 +275,10 @@ export async function replay(opts: ReplayOptions): Promise<ReplaySummary> {
           canary = weight;
         }
         await sendFeedback(f.ts);
+        const paused = summary.backpressureSeconds;
+        await respectBackpressure();
+        // A paced replay resumes on schedule from where it paused (event time does not jump ahead).
+        if (!opts.fast) wallStart += (summary.backpressureSeconds - paused) * 1000;
         const features = applyInputFaults(f, f.ts, opts.faults);
         await waitForSlot();
         track(
@@ -289,6 +331,7 @@ export const REPLAY_ARGS = {
   'label-lag': { type: 'string', default: '6h' },
   'label-share': { type: 'string', default: '1' },
   sample: { type: 'string', default: '1' },
+  'max-backlog': { type: 'string', default: '100000' },
   'unit-change': { type: 'string', multiple: true },
   'null-feature': { type: 'string', multiple: true },
   'new-airport': { type: 'string', multiple: true },
@@ -306,6 +349,7 @@ export interface ReplayArgValues {
   'label-lag'?: string;
   'label-share'?: string;
   sample?: string;
+  'max-backlog'?: string;
   'unit-change'?: string[];
   'null-feature'?: string[];
   'new-airport'?: string[];
@@ -321,6 +365,7 @@ export const REPLAY_USAGE = `replay options:
   --label-lag 6h                      truth arrives this long after departure (event time)
   --label-share 1                     share of flights whose truth arrives
   --sample 1                          share of flights replayed
+  --max-backlog 100000                pause while the model server's exporter holds more records (0: never)
 faults (each may repeat; dates are event time; without any, the defaults below):
   --null-feature DATE[:feature[:days]]   feature null for a day           (default 2001-02-20:dep_hour)
   --new-airport DATE[:OLD=NEW]           airport code OLD arrives as NEW  (default 2001-03-15:ORD=KORD)
@@ -331,7 +376,7 @@ faults (each may repeat; dates are event time; without any, the defaults below):
 
 /** Replay options from parsed command-line values. */
 export function replayOptionsFrom(v: ReplayArgValues, modelUrl: string): ReplayOptions {
-  const num = (name: 'days-per-minute' | 'concurrency' | 'label-share' | 'sample', min: number, max: number) => {
+  const num = (name: 'days-per-minute' | 'concurrency' | 'label-share' | 'sample' | 'max-backlog', min: number, max: number) => {
     const raw = v[name] ?? '';
     const x = Number(raw);
     if (!Number.isFinite(x) || x < min || x > max) throw new Error(`--${name}: expected a number ${min}..${max} (got ${JSON.stringify(raw)})`);
@@ -358,6 +403,7 @@ export function replayOptionsFrom(v: ReplayArgValues, modelUrl: string): ReplayO
     labelLagMs: parseDuration(v['label-lag'] ?? '6h', '--label-lag'),
     labelShare: v['label-share'] === undefined ? 1 : num('label-share', 0, 1),
     sample: v.sample === undefined ? 1 : num('sample', 0, 1),
+    maxBacklog: v['max-backlog'] === undefined ? 100_000 : Math.round(num('max-backlog', 0, 1e9)),
     faults,
   };
 }

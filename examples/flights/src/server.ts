@@ -12,7 +12,7 @@
  * - `GET /metrics` — golden signals and model metrics (prom-client).
  * - `GET /canary`, `PUT /canary` `{ "v2": 5 }` — the router's weights (a demo
  *   convenience: protect such a route in a real deployment).
- * - `GET /healthz`.
+ * - `GET /healthz`; `GET /stats` — the exporter's queues (the replay's backpressure).
  *
  * Events go to modelwatch serve through the SDK's exporter (batched, gzip,
  * retried, non-blocking). Their event time is the flight's departure time, so
@@ -153,7 +153,8 @@ export async function buildModelServer(opts: ModelServerOptions): Promise<ModelS
   let routed: RoutedPredict<[PredictRequest], Answer> | undefined;
   if (instrument) {
     exporter = opts.serviceUrl
-      ? new Exporter({ url: opts.serviceUrl, token: opts.serviceToken, registry, batchSize: 1000, flushIntervalMs: 500, maxQueue: 200_000 })
+      ? // Large batches: one request is in flight per kind, so the batch size bounds the rate (a replay sends thousands a second).
+        new Exporter({ url: opts.serviceUrl, token: opts.serviceToken, registry, batchSize: 5000, flushIntervalMs: 500, maxQueue: 200_000 })
       : undefined;
     const monitor = new ModelMonitor({
       model: MODEL_NAME,
@@ -229,6 +230,7 @@ export async function buildModelServer(opts: ModelServerOptions): Promise<ModelS
     return routed.weights();
   });
   app.get('/healthz', async () => ({ status: 'ok' }));
+  // The exporter's queues (the replay slows down when modelwatch serve falls behind, instead of letting events drop).
   app.get('/stats', async () => ({ exporter: exporter?.stats() ?? [] }));
 
   return {

@@ -196,14 +196,20 @@ describe('the flights demo: fast replay, faults found, real Prometheus', { timeo
       async () => {
         const res = await fetch(`${serviceUrl}/v1/models/flights/results?limit=10000`);
         const body = (await res.json()) as { results: Result[] };
+        const of = (monitor: string, version: string | null, start: number) => body.results.find((r) => r.monitor === monitor && r.version === version && r.window.start === start);
         for (const d of DAYS) {
-          const of = (monitor: string, version: string | null) => body.results.find((r) => r.monitor === monitor && r.version === version && r.window.start === FEB(d));
-          for (const m of ['data_quality', 'feature_drift']) if (of(m, null)?.metrics.rows !== exp.rows[d]) return undefined;
+          for (const m of ['data_quality', 'feature_drift']) if (of(m, null, FEB(d))?.metrics.rows !== exp.rows[d]) return undefined;
           const v1Rows = exp.rows[d] - exp.v2Rows[d].length;
-          for (const m of ['prediction_drift', 'model_quality']) if (of(m, 'v1')?.metrics.rows !== v1Rows) return undefined;
-          if (of('model_quality', 'v1')?.metrics.labelled_rows !== v1Rows) return undefined;
-          if (exp.v2Rows[d].length > 0 && of('model_quality', 'v2')?.metrics.labelled_rows !== exp.v2Rows[d].length) return undefined;
+          if (of('model_quality', 'v1', FEB(d))?.metrics.labelled_rows !== v1Rows) return undefined;
+          if (exp.v2Rows[d].length > 0 && of('model_quality', 'v2', FEB(d))?.metrics.labelled_rows !== exp.v2Rows[d].length) return undefined;
         }
+        // The weekly monitors: one window, Thursday 1 to Thursday 8 February.
+        const v2Week = DAYS.reduce((a, d) => a + exp.v2Rows[d].length, 0);
+        const v1Week = DAYS.reduce((a, d) => a + exp.rows[d], 0) - v2Week;
+        for (const m of ['prediction_drift', 'model_quality_weekly']) {
+          if (of(m, 'v1', FEB(1))?.metrics.rows !== v1Week || of(m, 'v2', FEB(1))?.metrics.rows !== v2Week) return undefined;
+        }
+        if (of('model_quality_weekly', 'v1', FEB(1))?.metrics.labelled_rows !== v1Week || of('model_quality_weekly', 'v2', FEB(1))?.metrics.labelled_rows !== v2Week) return undefined;
         return body.results;
       },
       180_000,
@@ -224,6 +230,13 @@ describe('the flights demo: fast replay, faults found, real Prometheus', { timeo
     const r = results.find((x) => x.monitor === monitor && x.version === version && x.window.start === FEB(d));
     assert.ok(r, `no ${monitor} result for version ${version} on 2001-02-0${d}`);
     assert.equal(r.window.end, FEB(d) + DAY);
+    return r;
+  };
+  /** The result of a weekly monitor for the week of 1–7 February (2001-02-01 is a Thursday, as is the Unix epoch). */
+  const weekResult = (monitor: string, version: string) => {
+    const r = results.find((x) => x.monitor === monitor && x.version === version && x.window.start === FEB(1));
+    assert.ok(r, `no ${monitor} result for version ${version} for the week of 2001-02-01`);
+    assert.equal(r.window.end, FEB(8));
     return r;
   };
 
@@ -310,15 +323,16 @@ describe('the flights demo: fast replay, faults found, real Prometheus', { timeo
 
   test('the canary: v2 has results from 5 February only, on exactly the flights the router sent it', () => {
     const v2 = results.filter((r) => r.version === 'v2');
-    assert.ok(v2.length > 0);
-    for (const r of v2) assert.equal(r.window.start, FEB(CANARY_FROM), `a v2 result for ${new Date(r.window.start).toISOString()}`);
-    for (const m of ['prediction_drift', 'model_quality']) {
-      assert.equal(dayResult(m, 'v2', CANARY_FROM).metrics.rows, exp.v2Rows[CANARY_FROM].length);
-      assert.equal(dayResult(m, 'v1', CANARY_FROM).metrics.rows, exp.rows[CANARY_FROM] - exp.v2Rows[CANARY_FROM].length);
+    assert.deepEqual(v2.map((r) => r.monitor).sort(), ['model_quality', 'model_quality_weekly', 'prediction_drift']);
+    for (const r of v2) {
+      const weekly = r.monitor !== 'model_quality';
+      assert.equal(r.window.start, weekly ? FEB(1) : FEB(CANARY_FROM), `a v2 ${r.monitor} result for ${new Date(r.window.start).toISOString()}`);
     }
+    assert.equal(dayResult('model_quality', 'v2', CANARY_FROM).metrics.rows, exp.v2Rows[CANARY_FROM].length);
+    assert.equal(dayResult('model_quality', 'v1', CANARY_FROM).metrics.rows, exp.rows[CANARY_FROM] - exp.v2Rows[CANARY_FROM].length);
+    for (const m of ['prediction_drift', 'model_quality_weekly']) assert.equal(weekResult(m, 'v2').metrics.rows, exp.v2Rows[CANARY_FROM].length);
     // The canary answers differently from v1 on the reference (v1's January outputs), and worse than v1 on the same day.
-    assert.equal(dayResult('prediction_drift', 'v2', CANARY_FROM).metrics.prediction_drift_detected, 1);
-    assert.equal(dayResult('prediction_drift', 'v1', CANARY_FROM).metrics.prediction_drift_detected, 0);
+    assert.equal(weekResult('prediction_drift', 'v2').metrics.prediction_drift_detected, 1);
     assert.ok(dayResult('model_quality', 'v2', CANARY_FROM).metrics.roc_auc! < dayResult('model_quality', 'v1', CANARY_FROM).metrics.roc_auc!);
   });
 
@@ -427,7 +441,7 @@ describe('the flights demo: fast replay, faults found, real Prometheus', { timeo
   test('Prometheus: every expression of every rule and dashboard parses and returns data', async () => {
     // Evaluated at the end of the replay (rates need traffic; the services are idle afterwards).
     const at = Math.min(Date.now(), replayEnd + 3000);
-    // Template variables as Grafana would substitute them; `offset 1d` → 30s (Prometheus has minutes of data, not a day).
+    // Template variables as Grafana would substitute them; `offset 1d` → 5s (Prometheus has the replay's seconds of data, not a day).
     const substitute = (expr: string) =>
       expr
         .replaceAll('$__rate_interval', '1m')
@@ -435,7 +449,7 @@ describe('the flights demo: fast replay, faults found, real Prometheus', { timeo
         .replaceAll('$version', '.+')
         .replaceAll('$feature', '.+')
         .replaceAll('$metric', 'roc_auc')
-        .replaceAll('offset 1d', 'offset 30s');
+        .replaceAll('offset 1d', 'offset 5s');
     const checked: string[] = [];
     const problems: string[] = [];
     const expectData = async (where: string, expr: string) => {

@@ -222,6 +222,8 @@ describe('faults', () => {
     assert.equal(o.concurrency, 8);
     assert.equal(o.labelLagMs, 6 * 3_600_000);
     assert.equal(o.faults.length, 4);
+    assert.equal(o.maxBacklog, 100_000);
+    assert.equal(replayOptionsFrom({ 'max-backlog': '0' }, 'http://x').maxBacklog, 0);
     assert.equal(replayOptionsFrom({ fast: true }, 'http://x').concurrency, 32);
     assert.deepEqual(replayOptionsFrom({ 'no-faults': true }, 'http://x').faults, []);
     assert.deepEqual(replayOptionsFrom({ canary: ['2001-02-05'] }, 'http://x').faults, [parseCanary('2001-02-05')]);
