@@ -14,7 +14,7 @@ import type { ModelwatchConfig, ModelwatchServer } from '../src/index.js';
 import type { MonitorResult } from '../src/monitor/result.js';
 import { receiver } from './helpers/alerts.js';
 import { tempDir } from './helpers/fixtures.js';
-import { MONITOR_SCHEMA, generateEvents, recordValue } from './helpers/monitors.js';
+import { MONITOR_SCHEMA, generateEvents, referenceRow } from './helpers/monitors.js';
 import { parseExposition, samples } from './helpers/prometheus.js';
 
 const HOUR = 3_600_000;
@@ -22,22 +22,11 @@ const DAY = 24 * HOUR;
 const T0 = Date.UTC(2024, 5, 1);
 const READ = 'read-token-0123456789';
 const WRITE = 'write-token-0123456789';
-const EVENT_COLUMNS = ['amount', 'age', 'country', 'is_new', 'signup', 'pred', 'p_fraud', 'channel'];
 
 const REFERENCE = generateEvents({ n: 1500, t0: T0 - 30 * DAY, stepMs: 60_000, seed: 21 });
 /** Days 0 and 1 like the reference, day 2 with `amount` shifted far, day 3 (sent later) like the reference again. */
 const dayEvents = (d: number, shift: number) => generateEvents({ n: 300, t0: T0 + d * DAY, stepMs: 200_000, seed: 40 + d, shift, idPrefix: `d${d}-`, version: (i) => (i % 2 ? 'v1' : 'v2') });
 const EVENTS = [...dayEvents(0, 0), ...dayEvents(1, 0), ...dayEvents(2, 40)];
-
-function flat(rec: Record<string, unknown>): Record<string, unknown> {
-  const row: Record<string, unknown> = {};
-  for (const name of EVENT_COLUMNS) {
-    const v = recordValue(rec, name);
-    row[name] = name === 'signup' && v !== null ? new Date(v as number).toISOString() : name === 'is_new' && v !== null ? v === 'true' : v;
-  }
-  row.label = (rec.prediction as string) === '1' ? '1' : '0';
-  return row;
-}
 
 /** The window ends at which a `for: 0` rule on a 0/1 metric of daily windows (day d ends at T0 + (d + 1) days) fires. */
 function firingEnds(values: readonly (number | null)[]): number[] {
@@ -123,7 +112,7 @@ describe('alerts through modelwatch serve', { timeout: 180_000 }, () => {
     );
     s = await createServer({ config, defaultMetrics: false, monitors: { debounceMs: 10 }, alerts: { backoffMs: 10 } });
     await s.listen();
-    await post('/v1/models/fraud/reference', REFERENCE.map((r) => JSON.stringify(flat(r))).join('\n'), 'application/x-ndjson');
+    await post('/v1/models/fraud/reference', REFERENCE.map((r) => JSON.stringify(referenceRow(r))).join('\n'), 'application/x-ndjson');
     await post('/v1/models/fraud/events', JSON.stringify(EVENTS));
     await settle();
   });

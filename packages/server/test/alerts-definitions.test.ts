@@ -15,26 +15,15 @@ import type { ModelwatchServer } from '../src/index.js';
 import type { MonitorResult } from '../src/monitor/result.js';
 import { receiver } from './helpers/alerts.js';
 import { tempDir } from './helpers/fixtures.js';
-import { MONITOR_SCHEMA, generateEvents, recordValue } from './helpers/monitors.js';
+import { MONITOR_SCHEMA, generateEvents, referenceRow } from './helpers/monitors.js';
 import { parseExposition, samples } from './helpers/prometheus.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const T0 = Date.UTC(2024, 5, 1);
-const EVENT_COLUMNS = ['amount', 'age', 'country', 'is_new', 'signup', 'pred', 'p_fraud', 'channel'];
 const REFERENCE = generateEvents({ n: 1500, t0: T0 - 30 * DAY, stepMs: 60_000, seed: 21 });
 const dayEvents = (d: number, shift: number) =>
   generateEvents({ n: 300, t0: T0 + d * DAY, stepMs: 200_000, seed: 40 + d, shift, idPrefix: `d${d}-`, version: (i) => (i % 2 ? 'v1' : 'v2') });
-
-function flat(rec: Record<string, unknown>): Record<string, unknown> {
-  const row: Record<string, unknown> = {};
-  for (const name of EVENT_COLUMNS) {
-    const v = recordValue(rec, name);
-    row[name] = name === 'signup' && v !== null ? new Date(v as number).toISOString() : name === 'is_new' && v !== null ? v === 'true' : v;
-  }
-  row.label = (rec.prediction as string) === '1' ? '1' : '0';
-  return row;
-}
 
 type Hook = Awaited<ReturnType<typeof receiver>>;
 type Notification = { status: string; alerts: { labels: Record<string, string>; annotations: Record<string, string> }[] };
@@ -100,7 +89,7 @@ describe('alert rules changed over the API are reconciled at once', { timeout: 1
     );
     s = await createServer({ config, defaultMetrics: false, monitors: { debounceMs: 10 }, alerts: { backoffMs: 10 } });
     await s.listen();
-    const ref = await fetch(`${s.url}/v1/models/fraud/reference`, { method: 'PUT', headers: { 'content-type': 'application/x-ndjson' }, body: REFERENCE.map((r) => JSON.stringify(flat(r))).join('\n') });
+    const ref = await fetch(`${s.url}/v1/models/fraud/reference`, { method: 'PUT', headers: { 'content-type': 'application/x-ndjson' }, body: REFERENCE.map((r) => JSON.stringify(referenceRow(r))).join('\n') });
     assert.equal(ref.status, 200, await ref.text());
     // Rules first: the engine evaluates a rule from the next stored result on.
     for (const [name, rule] of [

@@ -12,7 +12,7 @@ import { DuckDBStore, createServer, resolveConfig } from '../src/index.js';
 import type { NotificationChannel, Store } from '../src/index.js';
 import { Notifier } from '../src/notify/notifier.js';
 import type { AlertNotice } from '../src/notify/payload.js';
-import { HOUR, T0, driftResult, receiver } from './helpers/alerts.js';
+import { HOUR, T0, driftResult, receiver, receiverPool } from './helpers/alerts.js';
 import { SCHEMA, tempDir } from './helpers/fixtures.js';
 
 type Rec = Awaited<ReturnType<typeof receiver>>;
@@ -49,17 +49,13 @@ const channel = (name: string, url: string, over: Partial<NotificationChannel> =
 });
 
 describe('notification delivery settings', { timeout: 120_000 }, () => {
-  const receivers: Rec[] = [];
   const tmp = tempDir('mw-alerts-delivery-');
+  const receivers = receiverPool();
+  const newReceiver = receivers.add;
   after(async () => {
-    for (const r of receivers) await r.close();
+    await receivers.closeAll();
     tmp.cleanup();
   });
-  const newReceiver = async (...args: Parameters<typeof receiver>) => {
-    const r = await receiver(...args);
-    receivers.push(r);
-    return r;
-  };
   const memoryStore = (): Promise<Store> => DuckDBStore.open({ path: ':memory:', threads: 1 });
 
   test("each channel waits its own backoff (the notifier's for channels without one)", async () => {

@@ -14,7 +14,7 @@ import type { AlertRule, AlertTransitionRecord, ModelwatchConfig, Store } from '
 import { AlertEngine } from '../src/alerts/engine.js';
 import { Notifier } from '../src/notify/notifier.js';
 import type { MonitorResult } from '../src/monitor/result.js';
-import { HOUR, T0, driftResult, receiver } from './helpers/alerts.js';
+import { HOUR, T0, driftResult, receiver, receiverPool } from './helpers/alerts.js';
 import { SCHEMA, tempDir } from './helpers/fixtures.js';
 
 type Rec = Awaited<ReturnType<typeof receiver>>;
@@ -65,16 +65,12 @@ async function history(store: Store, q: { rule?: string; key?: string } = {}) {
 
 describe('alert engine', { timeout: 180_000 }, () => {
   const tmp = tempDir('mw-alerts-engine-');
-  const receivers: Rec[] = [];
+  const receivers = receiverPool();
+  const newReceiver = receivers.add;
   after(async () => {
-    for (const r of receivers) await r.close();
+    await receivers.closeAll();
     tmp.cleanup();
   });
-  const newReceiver = async (...args: Parameters<typeof receiver>) => {
-    const r = await receiver(...args);
-    receivers.push(r);
-    return r;
-  };
 
   test('pending, then firing once the condition held for `for` of event time, then resolved: one notification per transition', async () => {
     const hook = await newReceiver();

@@ -17,11 +17,9 @@ import { AlertEngine } from '../src/alerts/engine.js';
 import { AlertMetrics } from '../src/alerts/metrics.js';
 import { Notifier, parseRetryAfter } from '../src/notify/notifier.js';
 import type { AlertNotice } from '../src/notify/payload.js';
-import { HOUR, T0, driftResult, receiver } from './helpers/alerts.js';
+import { HOUR, T0, driftResult, receiverPool } from './helpers/alerts.js';
 import { SCHEMA, tempDir } from './helpers/fixtures.js';
 import { parseExposition, samples } from './helpers/prometheus.js';
-
-type Rec = Awaited<ReturnType<typeof receiver>>;
 
 function notice(over: Partial<AlertNotice> = {}): AlertNotice {
   return {
@@ -66,17 +64,13 @@ async function closedPort(): Promise<number> {
 }
 
 describe('notifications', { timeout: 120_000 }, () => {
-  const receivers: Rec[] = [];
   const tmp = tempDir('mw-alerts-notify-');
+  const receivers = receiverPool();
+  const newReceiver = receivers.add;
   after(async () => {
-    for (const r of receivers) await r.close();
+    await receivers.closeAll();
     tmp.cleanup();
   });
-  const newReceiver = async (...args: Parameters<typeof receiver>) => {
-    const r = await receiver(...args);
-    receivers.push(r);
-    return r;
-  };
 
   test('webhook: Alertmanager-style body with modelwatch fields, absolute links, configured headers', async () => {
     const hook = await newReceiver();

@@ -13,7 +13,7 @@ import type { ModelwatchServer } from '../src/index.js';
 import { MONITOR_SAMPLE_SEED } from '../src/monitor/evaluate.js';
 import type { MonitorResult } from '../src/monitor/result.js';
 import { tempDir } from './helpers/fixtures.js';
-import { MONITOR_SCHEMA, generateEvents, hashSample, recordValue, tableOf } from './helpers/monitors.js';
+import { EVENT_COLUMNS, MONITOR_SCHEMA, generateEvents, hashSample, referenceRow, tableOf } from './helpers/monitors.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -21,21 +21,9 @@ const T0 = Date.UTC(2024, 5, 1);
 const READ = 'read-token-0123456789';
 const WRITE = 'write-token-0123456789';
 
-const EVENT_COLUMNS = ['amount', 'age', 'country', 'is_new', 'signup', 'pred', 'p_fraud', 'channel'];
 const REFERENCE = generateEvents({ n: 1500, t0: T0 - 30 * DAY, stepMs: 60_000, seed: 21 });
 const EVENTS = [0, 1, 2].flatMap((d) => generateEvents({ n: 300, t0: T0 + d * DAY, stepMs: 200_000, seed: 30 + d, shift: 6 * d, idPrefix: `d${d}-`, version: (i) => (i % 2 ? 'v1' : 'v2') }));
 const LABELS = new Map(EVENTS.filter((_, i) => i % 3 === 0).map((e, i) => [String(e.id), i % 2 ? '1' : '0']));
-
-/** A reference row as a flat record (the file a user uploads). */
-function flat(rec: Record<string, unknown>): Record<string, unknown> {
-  const row: Record<string, unknown> = {};
-  for (const name of EVENT_COLUMNS) {
-    const v = recordValue(rec, name);
-    row[name] = name === 'signup' && v !== null ? new Date(v as number).toISOString() : name === 'is_new' && v !== null ? v === 'true' : v;
-  }
-  row.label = (rec.prediction as string) === '1' ? '1' : '0';
-  return row;
-}
 
 describe('monitor endpoints', { timeout: 120_000 }, () => {
   const tmp = tempDir('mw-mon-api-');
@@ -66,7 +54,7 @@ describe('monitor endpoints', { timeout: 120_000 }, () => {
       method: 'PUT',
       url: '/v1/models/fraud/reference',
       headers: { ...auth(WRITE), 'content-type': 'application/x-ndjson' },
-      payload: REFERENCE.map((r) => JSON.stringify(flat(r))).join('\n'),
+      payload: REFERENCE.map((r) => JSON.stringify(referenceRow(r))).join('\n'),
     });
     assert.equal(res.statusCode, 200, res.body);
     for (const [what, records] of [['events', EVENTS], ['feedback', [...LABELS].map(([id, target]) => ({ id, target, ts: T0 + 5 * DAY }))]] as const) {

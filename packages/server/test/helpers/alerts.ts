@@ -127,3 +127,18 @@ export async function receiver(answer: (index: number) => Answer = () => ({ stat
     },
   };
 }
+
+/** Receivers made by one test file, closed together (`closeAll` in its `after`). */
+export function receiverPool(): { add: (...args: Parameters<typeof receiver>) => ReturnType<typeof receiver>; closeAll: () => Promise<void> } {
+  const open: Awaited<ReturnType<typeof receiver>>[] = [];
+  return {
+    async add(...args) {
+      const r = await receiver(...args);
+      open.push(r);
+      return r;
+    },
+    async closeAll() {
+      for (const r of open.splice(0)) await r.close();
+    },
+  };
+}

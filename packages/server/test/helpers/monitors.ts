@@ -207,3 +207,17 @@ export function quantile(values: readonly number[], q: number): number {
 export function stable<T>(result: T): T {
   return JSON.parse(JSON.stringify(result, (k, v) => (k === 'computedAt' || k === 'evaluation_seconds' ? undefined : v))) as T;
 }
+
+/** The event columns of {@link MONITOR_SCHEMA} as a flat reference row names them (the target is `label`). */
+export const EVENT_COLUMNS = ['amount', 'age', 'country', 'is_new', 'signup', 'pred', 'p_fraud', 'channel'];
+
+/** A generated record as a flat reference row (the file a user uploads): ISO dates, booleans, and `label` from the prediction. */
+export function referenceRow(rec: Record<string, unknown>): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const name of EVENT_COLUMNS) {
+    const v = recordValue(rec, name);
+    row[name] = name === 'signup' && v !== null ? new Date(v as number).toISOString() : name === 'is_new' && v !== null ? v === 'true' : v;
+  }
+  row.label = (rec.prediction as string) === '1' ? '1' : '0';
+  return row;
+}
