@@ -9,7 +9,7 @@
  * before the rest of the program loads: DuckDB works on its own threads while
  * the main thread compiles modules.
  */
-import { openDatabase } from './read/duckdb.js';
+import { openDatabase } from '@modelwatch/server/read';
 import { prefetchInputs } from './read/prefetch.js';
 
 const argv = process.argv.slice(2);

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
-import { DuckConnection } from '../read/duckdb.js';
+import { DuckConnection } from '@modelwatch/server/read';
 import { type CommandContext } from './context.js';
 
 /**

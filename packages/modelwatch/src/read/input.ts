@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { validateProfile, type Profile, type Table } from '@modelwatch/core';
 import { InputError } from '../errors.js';
 import { detectFormat, type Format } from './format.js';
-import { closeDatabase } from './duckdb.js';
+import { closeDatabase } from '@modelwatch/server/read';
 import { settlePrefetches, takePrefetched } from './prefetch.js';
 import { loadData, type OpenedSource } from './table.js';
 

@@ -5,6 +5,7 @@
  * client sends is ever placed into SQL text.
  */
 import { gunzipSync, constants as zlibConstants } from 'node:zlib';
+import { sourceSql as readerSourceSql } from '../read/table.js';
 import { ReferenceInputError } from './errors.js';
 
 /**
@@ -152,33 +153,11 @@ function looksBinary(bytes: Uint8Array): boolean {
   return control > n / 10;
 }
 
-/** Strings read as missing in CSV/TSV (pandas' common NA markers; `NaN` stays a non-finite number). */
-export const CSV_NULL_STRINGS: readonly string[] = ['', 'NA', 'N/A', 'n/a', '#N/A', 'NULL', 'null', 'None', '<NA>'];
-
-const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
-
 /**
  * The DuckDB table function reading a file of the format, the path bound as
- * `$1`. Every option is a constant of this module.
+ * `$1` (NDJSON strictly newline-delimited; compression as detected). Every
+ * option is a constant of `src/read/table.ts`.
  */
 export function sourceSql(f: DetectedFormat): string {
-  const compression = f.compression ? `, compression='${f.compression}'` : '';
-  const nulls = `nullstr=[${CSV_NULL_STRINGS.map(sqlString).join(', ')}]`;
-  switch (f.format) {
-    case 'parquet':
-      return 'read_parquet($1)';
-    case 'csv':
-      return `read_csv($1, ${nulls}${compression})`;
-    case 'tsv':
-      return `read_csv($1, delim='\\t', ${nulls}${compression})`;
-    case 'ndjson':
-      return `read_json($1, format='newline_delimited'${compression})`;
-    case 'json':
-      return `read_json($1, format='array'${compression})`;
-  }
-}
-
-/** A human name of a format for messages. */
-export function formatName(f: ReferenceFormat): string {
-  return f === 'ndjson' ? 'NDJSON' : f === 'json' ? 'a JSON array' : f.toUpperCase();
+  return readerSourceSql(f.format, { compression: f.compression, ndjson: 'newline_delimited' });
 }

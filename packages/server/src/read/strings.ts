@@ -66,7 +66,7 @@ export class StringEncoder {
         const a = (words[w + 1] & keep(len)) >>> 0;
         const b = (words[w + 2] & keep(len - 4)) >>> 0;
         const c = (words[w + 3] & keep(len - 8)) >>> 0;
-        codes[offset + i] = this.inline(len, a, b, c, data, i);
+        codes[offset + i] = this.inline(len, a, b, c, data, i * 16 + 4);
       } else {
         // Long string: a pointer (two words, little-endian) to `len` bytes.
         const ptr = words[w + 3] * 4294967296 + words[w + 2];
@@ -82,7 +82,21 @@ export class StringEncoder {
     }
   }
 
-  private inline(len: number, a: number, b: number, c: number, data: Uint8Array, i: number): number {
+  /**
+   * The code of a value given as text (readers that have no vector memory to
+   * encode from): short values take the same inline entries as `encode`'s.
+   */
+  codeOf(text: string): number {
+    const bytes = Buffer.from(text, 'utf8');
+    if (bytes.length > INLINE_MAX) return this.long(text);
+    const padded = new Uint8Array(12);
+    padded.set(bytes);
+    const w = new Uint32Array(padded.buffer);
+    return this.inline(bytes.length, w[0], w[1], w[2], padded, 0);
+  }
+
+  /** The code of an inlined string (`len` bytes at `data[at]`, key words `a`, `b`, `c`), decoding it only when new. */
+  private inline(len: number, a: number, b: number, c: number, data: Uint8Array, at: number): number {
     const mask = this.slots.length - 1;
     const keys = this.keys;
     let s = mix(len, a, b, c) & mask;
@@ -94,7 +108,7 @@ export class StringEncoder {
       s = (s + 1) & mask;
     }
     const code = this.dictionary.length;
-    this.dictionary.push(decoder.decode(new Uint8Array(data.buffer, data.byteOffset + i * 16 + 4, len)));
+    this.dictionary.push(decoder.decode(new Uint8Array(data.buffer, data.byteOffset + at, len)));
     this.lengths.push(len);
     this.store(code, len, a, b, c);
     this.slots[s] = code;
@@ -147,22 +161,25 @@ export class StringEncoder {
    * `codes` rewritten to match: the order does not depend on the row order.
    */
   finish(codes: Int32Array): string[] {
-    const dict = this.dictionary;
-    const order = dict.map((_, i) => i);
-    const surrogates = dict.some((s) => /[\ud800-\udfff]/.test(s));
-    if (surrogates) {
-      const bytes = dict.map((s) => Buffer.from(s, 'utf8'));
-      order.sort((x, y) => Buffer.compare(bytes[x], bytes[y]));
-    } else order.sort((x, y) => (dict[x] < dict[y] ? -1 : dict[x] > dict[y] ? 1 : 0));
-    let sorted = true;
-    for (let i = 0; i < order.length; i++) if (order[i] !== i) sorted = false;
-    if (sorted) return dict;
-    const remap = new Int32Array(order.length);
-    order.forEach((old, i) => (remap[old] = i));
-    for (let r = 0; r < codes.length; r++) {
-      const c = codes[r];
-      if (c >= 0) codes[r] = remap[c];
-    }
-    return order.map((i) => dict[i]);
+    return sortDictionary(this.dictionary, codes);
   }
+}
+
+/** Sorts a dictionary by code point (UTF-8 byte order) and rewrites `codes` to match; returns the sorted dictionary. */
+export function sortDictionary(dict: string[], codes: Int32Array): string[] {
+  const order = dict.map((_, i) => i);
+  if (dict.some((s) => /[\ud800-\udfff]/.test(s))) {
+    const bytes = dict.map((s) => Buffer.from(s, 'utf8'));
+    order.sort((x, y) => Buffer.compare(bytes[x], bytes[y]));
+  } else order.sort((x, y) => (dict[x] < dict[y] ? -1 : dict[x] > dict[y] ? 1 : 0));
+  let sorted = true;
+  for (let i = 0; i < order.length; i++) if (order[i] !== i) sorted = false;
+  if (sorted) return dict;
+  const remap = new Int32Array(order.length);
+  order.forEach((old, i) => (remap[old] = i));
+  for (let r = 0; r < codes.length; r++) {
+    const c = codes[r];
+    if (c >= 0) codes[r] = remap[c];
+  }
+  return order.map((i) => dict[i]);
 }

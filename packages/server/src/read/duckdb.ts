@@ -3,10 +3,19 @@ import type { Connection, Database, DataChunk, LogicalType, Result } from '@duck
 
 /**
  * A minimal layer over DuckDB's C API bindings (`@duckdb/node-bindings`), the
- * package under `@duckdb/node-api`. The CLI talks to the bindings directly:
- * loading `@duckdb/node-api` requires ~700 modules (0.3–0.9 s on a 2-core
- * machine), the bindings ~70 ms, and reading result vectors as typed-array views
- * over DuckDB's memory is the fastest path there is.
+ * package under `@duckdb/node-api`. The file reader talks to the bindings
+ * directly: loading `@duckdb/node-api` requires ~700 modules (0.3–0.9 s on a
+ * 2-core machine — the CLI's startup), the bindings ~70 ms, and reading result
+ * vectors as typed-array views over DuckDB's memory is the fastest path there is.
+ *
+ * Two kinds of connection:
+ * - to the process's in-memory database (`DuckConnection.open`), shared by every
+ *   file a process reads (the CLI);
+ * - to a database of its own that may read one file and nothing else
+ *   (`DuckConnection.openSandboxed`: `allowed_paths`, `enable_external_access =
+ *   false`, configuration locked; extensions neither installed nor loaded), so
+ *   whatever a file or its name holds, the reader can touch nothing else —
+ *   closing it returns DuckDB's memory (the server, for files clients name).
  *
  * Every query is a prepared statement; values (file paths, sample sizes) are
  * bound as parameters, never spliced into SQL. Identifiers are quoted with
@@ -50,17 +59,51 @@ export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** Settings of a sandboxed database. */
+export interface SandboxOptions {
+  /** DuckDB worker threads (default: DuckDB's, all cores). */
+  threads?: number;
+  /** DuckDB `memory_limit`, e.g. `"2GB"`. */
+  memoryLimit?: string;
+}
+
 /**
  * One connection: queries on it run one at a time (DuckDB connections are not
  * for concurrent use), so each file is read on its own connection and two files
  * are read concurrently.
  */
 export class DuckConnection {
-  private constructor(private readonly con: Connection) {}
+  private constructor(
+    private readonly con: Connection,
+    /** A database of its own, closed with the connection. */
+    private readonly own: Database | null = null,
+  ) {}
 
   /** A new connection to the process's database. */
   static async open(): Promise<DuckConnection> {
     return new DuckConnection(await duckdb.connect(await openDatabase()));
+  }
+
+  /** A connection to a new in-memory database that may read `path` and nothing else (closed with the connection). */
+  static async openSandboxed(path: string, opts: SandboxOptions = {}): Promise<DuckConnection> {
+    const config = duckdb.create_config();
+    duckdb.set_config(config, 'autoinstall_known_extensions', 'false');
+    duckdb.set_config(config, 'autoload_known_extensions', 'false');
+    if (opts.threads) duckdb.set_config(config, 'threads', String(opts.threads));
+    if (opts.memoryLimit) duckdb.set_config(config, 'memory_limit', opts.memoryLimit);
+    const db = await duckdb.open(':memory:', config);
+    let c: DuckConnection | null = null;
+    try {
+      c = new DuckConnection(await duckdb.connect(db), db);
+      await c.query('SET allowed_paths = [$1]', [path]);
+      await c.query('SET enable_external_access = false');
+      await c.query('SET lock_configuration = true');
+      return c;
+    } catch (err) {
+      if (c) c.close();
+      else duckdb.close_sync(db);
+      throw err;
+    }
   }
 
   /** Runs a statement with positional parameters ($1, $2, …) and returns the materialized result. */
@@ -87,9 +130,13 @@ export class DuckConnection {
     return { result: await duckdb.execute_prepared_streaming(statement), statement };
   }
 
-  /** Closes the connection. */
+  /** Closes the connection (and the sandboxed database). */
   close(): void {
-    duckdb.disconnect_sync(this.con);
+    try {
+      duckdb.disconnect_sync(this.con);
+    } finally {
+      if (this.own) duckdb.close_sync(this.own);
+    }
   }
 }
 
@@ -112,31 +159,53 @@ export function resultColumns(result: Result): { name: string; type: LogicalType
   return out;
 }
 
-const decoder = new TextDecoder();
+const TYPE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(duckdb.Type).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v, k]));
+const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
 /**
- * The strings of a VARCHAR vector of `n` rows (`null` where invalid). DuckDB
- * stores each as 16 bytes: length, then the bytes inline when at most 12, else
- * a 4-byte prefix and a pointer.
+ * A type as SQL text, as `@duckdb/node-api`'s `DuckDBType.toString()` gives it
+ * (without aliases): `BIGINT`, `DECIMAL(18,3)`, `TIMESTAMP WITH TIME ZONE`,
+ * `VARCHAR[]`, `INTEGER[3]`, `STRUCT("a" BIGINT)`, `MAP(VARCHAR, DOUBLE)`,
+ * `ENUM('x', 'y')`, `UNION("n" INTEGER)`.
  */
-export function readStrings(vector: duckdb.Vector, n: number): (string | null)[] {
-  const data = duckdb.vector_get_data(vector, n * 16);
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const validity = duckdb.vector_get_validity(vector, Math.ceil(n / 64) * 8);
-  const out: (string | null)[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    if (validity && !(validity[i >> 3] & (1 << (i & 7)))) {
-      out[i] = null;
-      continue;
+export function typeName(t: LogicalType): string {
+  const T = duckdb.Type;
+  const id = duckdb.get_type_id(t);
+  const entries = (count: number, name: (i: number) => string, type: (i: number) => LogicalType) =>
+    Array.from({ length: count }, (_, i) => `${quoteIdent(name(i))} ${typeName(type(i))}`).join(', ');
+  switch (id) {
+    case T.DECIMAL:
+      return `DECIMAL(${duckdb.decimal_width(t)},${duckdb.decimal_scale(t)})`;
+    case T.TIMESTAMP_TZ:
+      return 'TIMESTAMP WITH TIME ZONE';
+    case T.TIME_TZ:
+      return 'TIME WITH TIME ZONE';
+    case T.LIST:
+      return `${typeName(duckdb.list_type_child_type(t))}[]`;
+    case T.ARRAY:
+      return `${typeName(duckdb.array_type_child_type(t))}[${duckdb.array_type_array_size(t)}]`;
+    case T.MAP:
+      return `MAP(${typeName(duckdb.map_type_key_type(t))}, ${typeName(duckdb.map_type_value_type(t))})`;
+    case T.STRUCT:
+      return `STRUCT(${entries(duckdb.struct_type_child_count(t), (i) => duckdb.struct_type_child_name(t, i), (i) => duckdb.struct_type_child_type(t, i))})`;
+    case T.UNION:
+      return `UNION(${entries(duckdb.union_type_member_count(t), (i) => duckdb.union_type_member_name(t, i), (i) => duckdb.union_type_member_type(t, i))})`;
+    case T.ENUM:
+      return `ENUM(${Array.from({ length: duckdb.enum_dictionary_size(t) }, (_, i) => sqlString(duckdb.enum_dictionary_value(t, i))).join(', ')})`;
+    case T.GEOMETRY: {
+      const crs = duckdb.geometry_type_get_crs(t);
+      return crs ? `GEOMETRY(${sqlString(crs)})` : 'GEOMETRY';
     }
-    const off = i * 16;
-    const len = view.getUint32(off, true);
-    const bytes = len <= 12
-      ? new Uint8Array(data.buffer, data.byteOffset + off + 4, len)
-      : duckdb.get_data_from_pointer(data.buffer as ArrayBuffer, data.byteOffset + off + 8, len);
-    out[i] = decoder.decode(bytes);
+    default:
+      return TYPE_NAMES[id] ?? 'UNKNOWN';
   }
-  return out;
+}
+
+/** The first lines of a DuckDB error, without its caret diagram. */
+export function duckMessage(err: unknown): string {
+  const m = err instanceof Error ? err.message : String(err);
+  const lines = m.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('LINE ') && !/^\^+$/.test(l));
+  return lines.slice(0, 3).join(' ').slice(0, 600);
 }
 
 /** BIGINT / UBIGINT values of a vector of `n` rows as numbers (`null` where invalid). */
