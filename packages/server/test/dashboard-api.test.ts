@@ -18,7 +18,7 @@ import type { FeatureResponse, ModelTimelineResponse, OverviewResponse } from '@
 import { createServer, resolveConfig } from '../src/index.js';
 import type { ModelwatchServer } from '../src/index.js';
 import { DASHBOARD_CSP, registerDashboard } from '../src/http/dashboard.js';
-import { bucketFor, countOnEdges, nextDown, resolveRange, thin } from '../src/http/routes/dashboard.js';
+import { bucketFor, countOnEdges, nextDown, resolveRange, thin, traffic } from '../src/http/routes/dashboard.js';
 import type { MonitorResult } from '../src/monitor/result.js';
 import { tempDir } from './helpers/fixtures.js';
 
@@ -174,6 +174,8 @@ describe('dashboard API', { timeout: 180_000 }, () => {
     assert.ok(Math.abs(sum.latencyP50Ms! - quantile(evs.map((e) => e.latency), 0.5)) < 1e-9);
     assert.ok(Math.abs(sum.latencyP99Ms! - quantile(evs.map((e) => e.latency), 0.99)) < 1e-9);
     assert.equal(sum.eventsPerSecond, evs.length / 86_400);
+    assert.ok(Math.abs(sum.latencyMeanMs! - evs.reduce((a, e) => a + e.latency, 0) / evs.length) < 1e-9);
+    assert.equal(sum.quantilesSkipped, undefined);
     assert.equal(m.traffic.buckets.length, 48);
     m.traffic.buckets.forEach((b, k) => {
       const inB = evs.filter((e) => e.ts >= b.start && e.ts < b.start + 30 * MIN);
@@ -256,6 +258,20 @@ describe('dashboard API', { timeout: 180_000 }, () => {
     });
     assert.ok(Math.abs(score.referenceMean! - REFERENCE.reduce((a, r) => a + r.p, 0) / REFERENCE.length) < 1e-12);
     assert.equal(t.hasReference, true);
+  });
+
+  test('traffic of a range with more events than the exact-quantile limit: exact counts and mean, no quantiles', async () => {
+    const range = { from: T0, to: T0 + 3 * DAY, anchor: 'custom' as const };
+    const exact = await traffic(s.store, 'shop', range, HOUR, null, true);
+    const big = await traffic(s.store, 'shop', range, HOUR, null, true, 100);
+    assert.equal(exact.total.summary.quantilesSkipped, undefined);
+    assert.equal(big.total.summary.quantilesSkipped, true);
+    assert.equal(big.total.summary.latencyP50Ms, null);
+    for (const k of ['events', 'errors', 'latencyCount'] as const) assert.equal(big.total.summary[k], exact.total.summary[k]);
+    assert.ok(Math.abs(big.total.summary.latencyMeanMs! - EVENTS.reduce((a, e) => a + e.latency, 0) / EVENTS.length) < 1e-9);
+    assert.equal(big.total.summary.errorRate, EVENTS.filter((e) => e.error).length / EVENTS.length);
+    assert.deepEqual(big.active, ['v1', 'v2']);
+    assert.deepEqual(big.versions.map((v) => [v.version, v.summary.events]), [['v1', EVENTS.filter((e) => e.version === 'v1').length], ['v2', EVENTS.filter((e) => e.version === 'v2').length]]);
   });
 
   test('model timeline of one version, and a custom range', async () => {

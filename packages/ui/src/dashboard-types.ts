@@ -44,8 +44,12 @@ export interface TrafficSummary {
   /** Events per second over the range. */
   eventsPerSecond: number;
   latencyCount: number;
+  /** Mean latency in ms over the events that carried one. */
+  latencyMeanMs: number | null;
   latencyP50Ms: number | null;
   latencyP99Ms: number | null;
+  /** The quantiles were not computed: the range holds more events than the service sorts for them (2,000,000); counts and mean are exact. */
+  quantilesSkipped?: boolean;
 }
 
 /** Traffic of one version (or all versions, `version: null`) in buckets. */

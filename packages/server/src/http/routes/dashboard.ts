@@ -172,14 +172,47 @@ export function resolveRange(qs: { range?: string; from?: string; to?: string },
 
 const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 
-async function trafficSeries(store: Store, model: string, range: DashboardRange, bucketMs: number, version: string | null): Promise<TrafficSeries> {
+/**
+ * Latency quantiles of a range are exact (the store's window summary) up to
+ * this many events; beyond it they are left out (`quantilesSkipped`): an exact
+ * quantile sorts every latency of the range, which on millions of events costs
+ * seconds, while the counts and the mean stay exact and cheap.
+ */
+export const EXACT_QUANTILE_EVENTS = 2_000_000;
+
+type Counted = { start: number; events: number; errors: number; latencyCount: number; latencySumMs: number; version?: string };
+
+/**
+ * Traffic of a range: one per-bucket count of events by version (one scan),
+ * giving the total series, one series per version (`perVersion`) and the
+ * versions present; the total's summary from the store's window summary
+ * (exact latency quantiles) unless the range holds more than
+ * {@link EXACT_QUANTILE_EVENTS} events. Per-version summaries come from the
+ * buckets (no quantiles).
+ */
+export async function traffic(store: Store, model: string, range: DashboardRange, bucketMs: number, version: string | null, perVersion: boolean, exactQuantileEvents = EXACT_QUANTILE_EVENTS): Promise<{ total: TrafficSeries; versions: TrafficSeries[]; active: string[] }> {
   const q = { model, from: range.from, to: range.to, version };
-  const [counts, summary] = await Promise.all([store.eventCounts({ ...q, bucketMs }), store.windowSummary({ ...q, columns: [] })]);
-  return { version, bucketMs, buckets: denseBuckets(range, bucketMs, counts), summary: summaryOf(summary, range) };
+  const counts = await store.eventCounts({ ...q, bucketMs, byVersion: true });
+  const active = [...new Set(counts.filter((c) => c.events > 0).map((c) => c.version!))].sort();
+  const totalBuckets = denseBuckets(range, bucketMs, counts);
+  const events = totalBuckets.reduce((a, b) => a + b.events, 0);
+  let summary: TrafficSeries['summary'];
+  if (events <= exactQuantileEvents) summary = summaryOf(await store.windowSummary({ ...q, columns: [] }), range, totalBuckets);
+  else summary = bucketSummary(totalBuckets, range);
+  const total: TrafficSeries = { version, bucketMs, buckets: totalBuckets, summary };
+  const versions =
+    perVersion && version === null && active.length > 1
+      ? active.map((v) => {
+          const buckets = denseBuckets(range, bucketMs, counts.filter((c) => c.version === v));
+          return { version: v, bucketMs, buckets, summary: bucketSummary(buckets, range) };
+        })
+      : [];
+  return { total, versions, active };
 }
 
-function denseBuckets(range: DashboardRange, bucketMs: number, counts: readonly { start: number; events: number; errors: number; latencyCount: number; latencySumMs: number }[]): TrafficBucket[] {
+function denseBuckets(range: DashboardRange, bucketMs: number, counts: readonly Counted[]): TrafficBucket[] {
   const n = Math.max(1, Math.ceil((range.to - range.from) / bucketMs));
+  const sums = Array.from({ length: n }, () => 0);
   const out: TrafficBucket[] = Array.from({ length: n }, (_, i) => ({ start: range.from + i * bucketMs, events: 0, errors: 0, latencyCount: 0, latencyMeanMs: null }));
   for (const c of counts) {
     const i = Math.round((c.start - range.from) / bucketMs);
@@ -187,22 +220,51 @@ function denseBuckets(range: DashboardRange, bucketMs: number, counts: readonly 
     if (!b) continue;
     b.events += c.events;
     b.errors += c.errors;
-    const sum = (b.latencyMeanMs ?? 0) * b.latencyCount + c.latencySumMs;
     b.latencyCount += c.latencyCount;
-    b.latencyMeanMs = b.latencyCount > 0 ? sum / b.latencyCount : null;
+    sums[i] += c.latencySumMs;
   }
+  out.forEach((b, i) => (b.latencyMeanMs = b.latencyCount > 0 ? sums[i] / b.latencyCount : null));
   return out;
 }
 
-function summaryOf(s: { rows: number; errors: number; errorFlags: number; latencyCount: number; latencyP50Ms: number; latencyP99Ms: number }, range: DashboardRange): TrafficSeries['summary'] {
+function meanLatency(buckets: readonly TrafficBucket[]): number | null {
+  let n = 0;
+  let sum = 0;
+  for (const b of buckets) {
+    if (b.latencyCount === 0) continue;
+    n += b.latencyCount;
+    sum += b.latencyMeanMs! * b.latencyCount;
+  }
+  return n > 0 ? sum / n : null;
+}
+
+function summaryOf(s: { rows: number; errors: number; errorFlags: number; latencyCount: number; latencyP50Ms: number; latencyP99Ms: number }, range: DashboardRange, buckets: readonly TrafficBucket[]): TrafficSeries['summary'] {
   return {
     events: s.rows,
     errors: s.errors,
     errorRate: s.errorFlags > 0 && s.rows > 0 ? s.errors / s.rows : null,
     eventsPerSecond: s.rows / ((range.to - range.from) / 1000),
     latencyCount: s.latencyCount,
+    latencyMeanMs: meanLatency(buckets),
     latencyP50Ms: s.latencyCount > 0 ? finiteOrNull(s.latencyP50Ms) : null,
     latencyP99Ms: s.latencyCount > 0 ? finiteOrNull(s.latencyP99Ms) : null,
+  };
+}
+
+/** A summary from buckets alone: exact counts and mean latency; no quantiles; the error rate over all events (0 when none was flagged). */
+function bucketSummary(buckets: readonly TrafficBucket[], range: DashboardRange): TrafficSeries['summary'] {
+  const events = buckets.reduce((a, b) => a + b.events, 0);
+  const errors = buckets.reduce((a, b) => a + b.errors, 0);
+  return {
+    events,
+    errors,
+    errorRate: events > 0 ? errors / events : null,
+    eventsPerSecond: events / ((range.to - range.from) / 1000),
+    latencyCount: buckets.reduce((a, b) => a + b.latencyCount, 0),
+    latencyMeanMs: meanLatency(buckets),
+    latencyP50Ms: null,
+    latencyP99Ms: null,
+    quantilesSkipped: true,
   };
 }
 
@@ -406,12 +468,15 @@ async function predictionSeries(ctx: ServerContext, model: ModelRecord, range: D
           const refCol = reference?.profile.columns.find((c) => c.name === col.name) as NumericColumnProfile | undefined;
           return { column: col.name, kind: 'numeric', bucketMs, starts, rows, mean, std, referenceMean: refCol && refCol.kind === 'numeric' ? refCol.mean : null };
         }
-        // The classes shown are the most frequent over the range; per bucket, more are read so that those are found.
-        const [overall, buckets] = await Promise.all([
-          ctx.store.categoryCounts({ ...q, column: col.name, topK: PREDICTION_CLASSES }),
-          ctx.store.categoryCountsByBucket({ ...q, column: col.name, topK: PREDICTION_CLASSES * 2 }),
-        ]);
-        const classes = overall.top.map((t) => String(t.value));
+        // One scan: the most frequent classes of each bucket; the classes shown are the most frequent of those
+        // over the range (exact when no bucket has more than twice PREDICTION_CLASSES classes), the rest is "other".
+        const buckets = await ctx.store.categoryCountsByBucket({ ...q, column: col.name, topK: PREDICTION_CLASSES * 2 });
+        const totals = new Map<string, number>();
+        for (const b of buckets) for (const t of b.top) totals.set(String(t.value), (totals.get(String(t.value)) ?? 0) + t.count);
+        const classes = [...totals]
+          .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+          .slice(0, PREDICTION_CLASSES)
+          .map(([c]) => c);
         const counts = classes.map(() => new Array<number>(n).fill(0));
         const other = new Array<number>(n).fill(0);
         for (const b of buckets) {
@@ -542,7 +607,6 @@ async function featureResponse(ctx: ServerContext, model: ModelRecord, col: Colu
 
   if (col.kind === 'numeric' || col.kind === 'datetime') {
     const rp = refProfile && (refProfile.kind === 'numeric' || refProfile.kind === 'datetime') ? (refProfile as NumericColumnProfile) : null;
-    const plain = await ctx.store.numericAggregate(q);
     let lo: number;
     let hi: number;
     let integral: boolean;
@@ -560,40 +624,46 @@ async function featureResponse(ctx: ServerContext, model: ModelRecord, col: Colu
         hi = rp.max!;
       }
     } else {
+      // No reference: the range's own extent (one more scan).
+      const plain = await ctx.store.numericAggregate(q);
       lo = plain.min;
       hi = plain.max;
       integral = Number.isInteger(plain.min) && Number.isInteger(plain.max);
     }
     const edges = plotEdges(lo, hi, integral);
-    const withEdges = [...edges];
-    // Out of range: below the reference minimum (strictly) and above its maximum.
-    const rangeEdges = rp && rp.min !== null && rp.max !== null ? [nextDown(rp.min), rp.max] : null;
-    const [cur, outOfRange] = await Promise.all([
-      ctx.store.numericAggregate({ ...q, edges: withEdges }),
-      rangeEdges ? ctx.store.numericAggregate({ ...q, edges: rangeEdges }) : Promise.resolve(null),
-    ]);
+    // One scan: the plot's edges and the reference's range (values below its minimum, above its maximum) together.
+    const rangeEdges = rp && rp.min !== null && rp.max !== null ? [nextDown(rp.min), rp.max] : [];
+    const merged = [...new Set([...edges, ...rangeEdges])].sort((a, b) => a - b);
+    const cur = await ctx.store.numericAggregate({ ...q, edges: merged });
     const h = cur.histogram!;
+    const atMost = new Map<number, number>(); // finite values <= edge
+    let run = 0;
+    merged.forEach((e, k) => {
+      run += h[k];
+      atMost.set(e, run);
+    });
+    const le = (e: number) => atMost.get(e)!;
     let refCounts: number[] | null = null;
     if (refColumn && refColumn.type === 'number') refCounts = countOnEdges(refColumn.values, refColumn.nulls, edges);
     else if (rp) refCounts = countsFromSketch(rp, edges);
     out.histogram = {
       edges,
-      current: h.slice(1, edges.length),
-      currentOutside: [h[0], h[edges.length]],
+      current: edges.slice(1).map((e, j) => le(e) - le(edges[j])),
+      currentOutside: [le(edges[0]), cur.count - le(edges[edges.length - 1])],
       reference: refCounts ? refCounts.slice(1, edges.length) : null,
       referenceOutside: refCounts ? [refCounts[0], refCounts[edges.length]] : null,
     };
     out.current = {
-      rows: plain.rows,
-      missing: plain.nulls,
-      min: plain.count > 0 ? plain.min : null,
-      max: plain.count > 0 ? plain.max : null,
-      mean: plain.count > 0 ? plain.mean : null,
-      std: plain.count > 0 ? Math.sqrt(plain.variance) : null,
+      rows: cur.rows,
+      missing: cur.nulls,
+      min: cur.count > 0 ? cur.min : null,
+      max: cur.count > 0 ? cur.max : null,
+      mean: cur.count > 0 ? cur.mean : null,
+      std: cur.count > 0 ? Math.sqrt(cur.variance) : null,
     };
-    if (outOfRange?.histogram) {
-      out.current.belowRange = outOfRange.histogram[0];
-      out.current.aboveRange = outOfRange.histogram[2];
+    if (rangeEdges.length) {
+      out.current.belowRange = le(rangeEdges[0]);
+      out.current.aboveRange = cur.count - le(rangeEdges[1]);
     }
     if (rp) out.reference = { rows: rp.rows, missing: rp.missing, min: rp.min, max: rp.max, mean: rp.mean, std: rp.std };
   } else {
@@ -717,8 +787,8 @@ const nullBounds = (b: EventTimeBounds) => ({ events: b.events, first: b.events 
 async function overviewModel(ctx: ServerContext, model: ModelRecord, rangeParam: string | undefined, now: number): Promise<OverviewModel> {
   const bounds = await ctx.store.eventTimeBounds(model.name, null);
   const { range, bucketMs } = resolveRange({ range: rangeParam }, bounds, now, OVERVIEW_BUCKETS);
-  const [traffic, latest, all, alerts] = await Promise.all([
-    trafficSeries(ctx.store, model.name, range, bucketMs, null),
+  const [t, latest, all, alerts] = await Promise.all([
+    traffic(ctx.store, model.name, range, bucketMs, null, false),
     readResults(ctx.store, model.name, range, null, true),
     readResults(ctx.store, model.name, range, null),
     alertCounts(ctx.store, model.name, null),
@@ -729,7 +799,7 @@ async function overviewModel(ctx: ServerContext, model: ModelRecord, rangeParam:
     versions: model.versions,
     bounds: nullBounds(bounds),
     range,
-    traffic,
+    traffic: t.total,
     latest: latest.map(statusOf),
     trends: trendsOf(groupResults(all), OVERVIEW_BUCKETS),
     alerts,
@@ -788,10 +858,8 @@ export function registerDashboardRoutes(app: FastifyInstance, ctx: ServerContext
       const version = qs.version ?? null;
       const bounds = await ctx.store.eventTimeBounds(model.name, version);
       const { range, bucketMs } = resolveRange(qs, bounds, Date.now(), TIMELINE_BUCKETS);
-      const activeVersions = await ctx.store.windowVersions({ model: model.name, from: range.from, to: range.to, version });
-      const trafficVersions: (string | null)[] = version !== null ? [version] : [null, ...(activeVersions.length > 1 ? activeVersions : [])];
-      const [traffic, records, predictions, alerts, reference] = await Promise.all([
-        Promise.all(trafficVersions.map((v) => trafficSeries(ctx.store, model.name, range, bucketMs, v))),
+      const [t, records, predictions, alerts, reference] = await Promise.all([
+        traffic(ctx.store, model.name, range, bucketMs, version, true),
         readResults(ctx.store, model.name, range, version),
         predictionSeries(ctx, model, range, version),
         alertCounts(ctx.store, model.name, version),
@@ -801,12 +869,12 @@ export function registerDashboardRoutes(app: FastifyInstance, ctx: ServerContext
         model: model.name,
         task: model.task ?? model.schema.task ?? null,
         versions: model.versions,
-        activeVersions,
+        activeVersions: t.active,
         schema: model.schema.columns.map((c) => ({ name: c.name, kind: c.kind, role: c.role })),
         bounds: nullBounds(bounds),
         range,
         version,
-        traffic,
+        traffic: [t.total, ...t.versions],
         monitors: monitorInfos(ctx, model),
         series: groupResults(records).map(seriesOf),
         predictions,

@@ -78,7 +78,7 @@ export function lineChart(document: Document, series: LineSeries[], o: TimeChart
   const marks: Plot.Markish[] = [Plot.frame({ stroke: COLORS.grid })];
   for (const t of o.thresholds ?? []) {
     marks.push(Plot.ruleY([t.value], { stroke: t.color ?? COLORS.drift, strokeDasharray: '5,4', strokeWidth: 1.2 }));
-    marks.push(Plot.text([t.value], { y: (d: number) => d, frameAnchor: 'right', dx: -4, dy: -7, text: () => t.label, fill: t.color ?? COLORS.drift, fontSize: 10.5 }));
+    marks.push(Plot.text([t.value], { y: (d: number) => d, frameAnchor: 'right', dx: -4, dy: -7, text: () => t.label, fill: t.color ?? COLORS.drift, stroke: 'white', strokeWidth: 3, fontSize: 10.5 }));
   }
   let any = false;
   for (const s of series) {
@@ -139,7 +139,7 @@ export function barChart(document: Document, bars: BarBucket[], groups: { name: 
     document,
     className: PLOT_CLASS,
     width: o.width,
-    height: o.height ?? 180,
+    height: o.height ?? 220,
     marginLeft: 52,
     marginRight: 14,
     x: xAxis(o.domain),
@@ -193,7 +193,7 @@ export function bandChart(document: Document, pts: { start: number; end: number;
   ];
   if (baseline !== null && Number.isFinite(baseline)) {
     marks.push(Plot.ruleY([baseline], { stroke: COLORS.reference, strokeDasharray: '5,4' }));
-    marks.push(Plot.text([baseline], { y: (d: number) => d, frameAnchor: 'right', dx: -4, dy: -7, text: () => 'reference mean', fill: COLORS.reference, fontSize: 10.5 }));
+    marks.push(Plot.text([baseline], { y: (d: number) => d, frameAnchor: 'right', dx: -4, dy: -7, text: () => 'reference mean', fill: COLORS.reference, stroke: 'white', strokeWidth: 3, fontSize: 10.5 }));
   }
   const svg = Plot.plot({ document, className: PLOT_CLASS, width: o.width, height: o.height ?? 200, marginLeft: 52, marginRight: 14, x: xAxis(o.domain), y: { grid: true, label: null, ticks: 5, tickFormat: tick('number') }, marks });
   return frame(svg, document, o.label);

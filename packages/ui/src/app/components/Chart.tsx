@@ -68,13 +68,40 @@ function useWidth(ref: { current: HTMLElement | null }): number {
   return width;
 }
 
+/**
+ * True once the element is near the viewport — or, for charts further down,
+ * a moment after the page's first charts, so that every chart is drawn
+ * without scrolling but the first screen is not kept waiting for them.
+ */
+function useSoon(ref: { current: HTMLElement | null }): boolean {
+  const [soon, setSoon] = useState(false);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || typeof IntersectionObserver === 'undefined') {
+      setSoon(true);
+      return;
+    }
+    const io = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) setSoon(true);
+    }, { rootMargin: '200px 0px' });
+    io.observe(el);
+    const timer = window.setTimeout(() => setSoon(true), 120);
+    return () => {
+      io.disconnect();
+      window.clearTimeout(timer);
+    };
+  }, []);
+  return soon;
+}
+
 export function PlotFigure(props: PlotFigureProps) {
   const box = useRef<HTMLDivElement>(null);
   const width = useWidth(box);
+  const soon = useSoon(box);
   const [failure, setFailure] = useState<string | null>(null);
   useEffect(() => {
     const el = box.current;
-    if (!el || width <= 0) return;
+    if (!el || width <= 0 || !soon) return;
     try {
       const chart = props.build(document, Math.max(240, width));
       for (const s of Array.from(chart.querySelectorAll('style'))) s.remove();
@@ -84,7 +111,7 @@ export function PlotFigure(props: PlotFigureProps) {
       el.replaceChildren();
       setFailure((err as Error).message);
     }
-  }, [width, ...(props.deps ?? [])]);
+  }, [width, soon, ...(props.deps ?? [])]);
   return (
     <figure class={`chart${props.class ? ` ${props.class}` : ''}`} data-chart={props.id}>
       {props.title && <figcaption>{props.title}</figcaption>}

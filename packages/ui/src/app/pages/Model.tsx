@@ -12,7 +12,7 @@ import type { ModelTimelineResponse, MonitorInfo, MonitorSeries, PredictionSerie
 import { COLORS } from '../../charts/theme.js';
 import { formatCount, formatNumber, formatShare, methodLabel, metricLabel } from '../../format.js';
 import { useApi } from '../api.js';
-import { Empty, ErrorBox, Loading, Num, Pill, Stat, Table } from '../components/bits.js';
+import { Empty, ErrorBox, Loading, Num, Pill, Spark, Stat, Table } from '../components/bits.js';
 import { PlotFigure, type LegendItem } from '../components/Chart.js';
 import { RangePicker, VersionPicker } from '../components/controls.js';
 import { ReportButton } from '../components/ReportButton.js';
@@ -86,6 +86,13 @@ export function ModelPage({ model }: { model: string }) {
 function ModelBody({ view, search }: { view: View; search: string }) {
   const d = view.data[0];
   if (d.bounds.events === 0) {
+    if (d.version !== null) {
+      return (
+        <Empty title={`No events of version ${d.version}`}>
+          <p>Choose another version, or all versions.</p>
+        </Empty>
+      );
+    }
     return (
       <Empty title="No events yet">
         <p>
@@ -257,9 +264,21 @@ function Headline({ d }: { d: ModelTimelineResponse }) {
         <Num field="errorRate" value={t.errorRate} text={t.errorRate === null ? 'not reported' : formatShare(t.errorRate)} />
         <div class="stat-sub">{formatCount(t.errors)} errors</div>
       </Stat>
-      <Stat label="Latency p50 / p99">
-        <Num field="latencyP50" value={t.latencyP50Ms} text={formatLatency(t.latencyP50Ms)} /> / <Num field="latencyP99" value={t.latencyP99Ms} text={formatLatency(t.latencyP99Ms)} />
-      </Stat>
+      {t.quantilesSkipped ? (
+        <Stat label="Latency (mean)">
+          <Num field="latencyMean" value={t.latencyMeanMs} text={formatLatency(t.latencyMeanMs)} />
+          <div class="stat-sub" title="Quantiles are computed for ranges of up to 2,000,000 events">
+            p50/p99: choose a shorter range
+          </div>
+        </Stat>
+      ) : (
+        <Stat label="Latency p50">
+          <Num field="latencyP50" value={t.latencyP50Ms} text={formatLatency(t.latencyP50Ms)} />
+          <div class="stat-sub">
+            p99 <Num field="latencyP99" value={t.latencyP99Ms} text={formatLatency(t.latencyP99Ms)} /> · mean {formatLatency(t.latencyMeanMs)}
+          </div>
+        </Stat>
+      )}
       <Stat label="Dataset drift (latest window)" tone={drift ? (driftDetected ? 'bad' : 'good') : undefined}>
         {drift ? (
           <span title={when(drift)}>
@@ -296,60 +315,73 @@ function CompareTable({ view }: { view: View }) {
   const rows: Row[] = [
     { key: 'events', label: 'Events', get: (d) => d.traffic[0].summary.events, format: 'count' },
     { key: 'errorRate', label: 'Error rate', get: (d) => d.traffic[0].summary.errorRate, format: 'share', lowerBetter: true },
+    { key: 'latencyMean', label: 'Latency mean', get: (d) => d.traffic[0].summary.latencyMeanMs, format: 'latency', lowerBetter: true },
     { key: 'latencyP50', label: 'Latency p50', get: (d) => d.traffic[0].summary.latencyP50Ms, format: 'latency', lowerBetter: true },
     { key: 'latencyP99', label: 'Latency p99', get: (d) => d.traffic[0].summary.latencyP99Ms, format: 'latency', lowerBetter: true },
     { key: 'driftShare', label: 'Dataset drift share (latest)', get: (d) => latestValue(d, 'feature_drift', 'dataset_drift_share')?.v ?? null, format: 'share', lowerBetter: true },
     { key: 'predictionDrift', label: 'Prediction drift score (latest)', get: (d) => latestValue(d, 'prediction_drift', 'prediction_drift_score')?.v ?? null, format: 'number', lowerBetter: true },
     { key: 'dqViolations', label: 'Data-quality issues (latest)', get: (d) => latestValue(d, 'data_quality', 'data_quality_violations')?.v ?? null, format: 'count', lowerBetter: true },
-    ...qualityMetrics.map((m) => ({ key: `quality.${m}`, label: `${metricLabel(m)} (latest)`, get: (d: ModelTimelineResponse) => latestValue(d, 'model_quality', m)?.v ?? null, format: 'number' as const, lowerBetter: lowerIsBetter(m) })),
     { key: 'labelCoverage', label: 'Label coverage (latest)', get: (d) => latestValue(d, 'model_quality', 'label_coverage_ratio')?.v ?? null, format: 'share' },
   ];
+  const headline = headlineQualityMetric(qualityMetrics.map((m) => ({ metrics: { [m]: 1 } })));
+  const qualityRow = (m: string): Row => ({ key: `quality.${m}`, label: `${metricLabel(m)} (latest)`, get: (d) => latestValue(d, 'model_quality', m)?.v ?? null, format: 'number', lowerBetter: lowerIsBetter(m) });
+  if (headline) rows.splice(rows.length - 1, 0, qualityRow(headline));
+  const more = qualityMetrics.filter((m) => m !== headline).map(qualityRow);
   const fmt = (v: number | null, f: Row['format']) => (f === 'latency' ? formatLatency(v) : formatValue(v, f));
+  const renderRow = (r: Row) => {
+    const va = r.get(a);
+    const vb = r.get(b);
+    const diff = va !== null && vb !== null ? vb - va : null;
+    const better = diff === null || diff === 0 || r.lowerBetter === undefined ? null : (diff < 0) === r.lowerBetter;
+    return (
+      <tr key={r.key} data-row={r.key}>
+        <th scope="row">{r.label}</th>
+        <td class="n">
+          <Num field="a" value={va} text={fmt(va, r.format)} />
+        </td>
+        <td class="n">
+          <Num field="b" value={vb} text={fmt(vb, r.format)} />
+        </td>
+        <td class={`n${better === null ? '' : better ? ' good-text' : ' bad-text'}`}>{diff === null ? '—' : `${diff > 0 ? '+' : diff < 0 ? '−' : '±'}${fmt(Math.abs(diff), r.format)}`}</td>
+      </tr>
+    );
+  };
+  const head = (
+    <thead>
+      <tr>
+        <th scope="col">Metric</th>
+        <th scope="col" class="n">
+          <span class="sw" style={{ background: seriesColor(0) }} aria-hidden="true" /> {view.names[0]}
+        </th>
+        <th scope="col" class="n">
+          <span class="sw" style={{ background: seriesColor(1) }} aria-hidden="true" /> {view.names[1]}
+        </th>
+        <th scope="col" class="n">
+          {view.names[1]} − {view.names[0]}
+        </th>
+      </tr>
+    </thead>
+  );
   return (
-    <div class="card">
+    <div class="card compare-card">
       <h2>
         Version {view.names[0]} vs {view.names[1]}
       </h2>
       <div class="scroll">
         <table class="data compare" id="compare-table">
           <caption>Same range for both versions; "latest" is each version's latest window in the range.</caption>
-          <thead>
-            <tr>
-              <th scope="col">Metric</th>
-              <th scope="col" class="n">
-                <span class="sw" style={{ background: seriesColor(0) }} aria-hidden="true" /> {view.names[0]}
-              </th>
-              <th scope="col" class="n">
-                <span class="sw" style={{ background: seriesColor(1) }} aria-hidden="true" /> {view.names[1]}
-              </th>
-              <th scope="col" class="n">
-                {view.names[1]} − {view.names[0]}
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => {
-              const va = r.get(a);
-              const vb = r.get(b);
-              const diff = va !== null && vb !== null ? vb - va : null;
-              const better = diff === null || diff === 0 || r.lowerBetter === undefined ? null : (diff < 0) === r.lowerBetter;
-              return (
-                <tr key={r.key} data-row={r.key}>
-                  <th scope="row">{r.label}</th>
-                  <td class="n">
-                    <Num field="a" value={va} text={fmt(va, r.format)} />
-                  </td>
-                  <td class="n">
-                    <Num field="b" value={vb} text={fmt(vb, r.format)} />
-                  </td>
-                  <td class={`n${better === null ? '' : better ? ' good-text' : ' bad-text'}`}>
-                    {diff === null ? '—' : `${diff > 0 ? '+' : diff < 0 ? '−' : '±'}${fmt(Math.abs(diff), r.format)}`}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
+          {head}
+          <tbody>{rows.map(renderRow)}</tbody>
         </table>
+        {more.length > 0 && (
+          <details class="more-metrics">
+            <summary>All model-quality metrics ({more.length} more)</summary>
+            <table class="data compare">
+              {head}
+              <tbody>{more.map(renderRow)}</tbody>
+            </table>
+          </details>
+        )}
       </div>
     </div>
   );
@@ -720,6 +752,16 @@ function FeatureTable({ d, search }: { d: ModelTimelineResponse; search: string 
                 <Num field="driftScore" value={f.values[x.r][x.w]} text={formatNumber(f.values[x.r][x.w])} />
               </span>
             );
+          },
+        },
+        {
+          key: 'trend',
+          label: 'Drift score per window',
+          cell: (c) => {
+            const s = d.series.find((x) => x.type === (c.role === 'feature' ? 'feature_drift' : 'prediction_drift') && x.features?.features.includes(c.name));
+            if (!s || s.ends.length < 2) return <span class="muted">—</span>;
+            const r = s.features!.features.indexOf(c.name);
+            return <Spark series={[{ values: s.features!.values[r], color: COLORS.drift }]} width={140} label={`Drift score of ${c.name} per window of ${s.monitor}${s.version ? ` (${s.version})` : ''}`} />;
           },
         },
         {

@@ -118,8 +118,16 @@ function ModelRow({ m, search }: { m: OverviewModel; search: string }) {
       <td class="n">
         {t.summary.latencyCount > 0 ? (
           <>
-            <Num field="traffic.latencyP50" value={t.summary.latencyP50Ms} text={formatLatency(t.summary.latencyP50Ms)} /> /{' '}
-            <Num field="traffic.latencyP99" value={t.summary.latencyP99Ms} text={formatLatency(t.summary.latencyP99Ms)} />
+            {t.summary.quantilesSkipped ? (
+              <span title="p50 and p99 are computed for ranges of up to 2,000,000 events; choose a shorter range">
+                mean <Num field="traffic.latencyMean" value={t.summary.latencyMeanMs} text={formatLatency(t.summary.latencyMeanMs)} />
+              </span>
+            ) : (
+              <>
+                <Num field="traffic.latencyP50" value={t.summary.latencyP50Ms} text={formatLatency(t.summary.latencyP50Ms)} /> /{' '}
+                <Num field="traffic.latencyP99" value={t.summary.latencyP99Ms} text={formatLatency(t.summary.latencyP99Ms)} />
+              </>
+            )}
             <Spark series={[{ values: t.buckets.map((b) => b.latencyMeanMs), color: COLORS.info }]} label={`Mean latency per ${bucket}`} />
           </>
         ) : (
