@@ -71,7 +71,18 @@ function frame(svg: Element, document: Document, label: string): SVGSVGElement {
   return svg as SVGSVGElement;
 }
 
-const xAxis = (domain: [number, number]) => ({ type: 'utc' as const, domain: [new Date(domain[0]), new Date(domain[1])], label: null, ticks: 6 });
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** UTC tick labels, 24-hour: dates at midnight (`Mar 5`), times otherwise (`12:00`); the year on January 1. */
+export function utcTick(d: Date): string {
+  if (d.getUTCHours() === 0 && d.getUTCMinutes() === 0) {
+    return d.getUTCMonth() === 0 && d.getUTCDate() === 1 ? String(d.getUTCFullYear()) : `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}`;
+  }
+  return `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+}
+
+const xAxis = (domain: [number, number]) => ({ type: 'utc' as const, domain: [new Date(domain[0]), new Date(domain[1])], label: null, ticks: 6, tickFormat: utcTick });
 
 /** Lines over time, one per series, with optional thresholds as dashed rules. */
 export function lineChart(document: Document, series: LineSeries[], o: TimeChartOptions): SVGSVGElement {
@@ -84,16 +95,16 @@ export function lineChart(document: Document, series: LineSeries[], o: TimeChart
   for (const s of series) {
     const pts = s.points.map(([t, v], i) => ({ t: new Date(t), v, flagged: s.flagged?.[i] ?? false }));
     if (pts.some((p) => p.v !== null)) any = true;
-    marks.push(Plot.lineY(pts, { x: 't', y: 'v', stroke: s.color, strokeWidth: 1.8, strokeDasharray: s.dashed ? '6,3' : undefined, curve: 'linear' }));
+    marks.push(Plot.lineY(pts, { x: 't', y: 'v', stroke: s.color, strokeWidth: 1.8, strokeDasharray: s.dashed ? '6,3' : undefined, curve: 'linear', clip: true }));
     if (s.dots ?? pts.length <= 150) {
       marks.push(
         Plot.dot(
           pts.filter((p) => p.v !== null),
-          { x: 't', y: 'v', r: 2.6, fill: (p: { flagged: boolean }) => (p.flagged ? COLORS.drift : s.color), stroke: 'white', strokeWidth: 0.6, title: (p: { t: Date; v: number }) => `${s.name}\n${formatTime(p.t.getTime())}\n${formatValue(p.v, o.format)}` },
+          { x: 't', y: 'v', r: 2.6, clip: true, fill: (p: { flagged: boolean }) => (p.flagged ? COLORS.drift : s.color), stroke: 'white', strokeWidth: 0.6, title: (p: { t: Date; v: number }) => `${s.name}\n${formatTime(p.t.getTime())}\n${formatValue(p.v, o.format)}` },
         ),
       );
     } else if (s.flagged) {
-      marks.push(Plot.dot(pts.filter((p) => p.flagged && p.v !== null), { x: 't', y: 'v', r: 2.6, fill: COLORS.drift }));
+      marks.push(Plot.dot(pts.filter((p) => p.flagged && p.v !== null), { x: 't', y: 'v', r: 2.6, fill: COLORS.drift, clip: true }));
     }
   }
   if (!any) marks.push(Plot.text(['no values in this range'], { frameAnchor: 'middle', fill: COLORS.muted }));
@@ -224,7 +235,7 @@ export function driftGrid(document: Document, rows: string[], cells: GridCell[],
     x: xAxis(o.domain),
     y: { domain: rows.map((_, i) => String(i)), tickFormat: (k: string) => labels[Number(k)] ?? '', label: null, tickSize: 0, padding: 0.1 },
     color: { domain: ['drift', 'ok', 'n/a'], range: [COLORS.drift, '#cfe8d6', '#eef1f4'] },
-    marks: [Plot.barX(data, { x1: 'x1', x2: 'x2', y: 'y', fill: 'state', title: 'tip', insetRight: 0.3 })],
+    marks: [Plot.barX(data, { x1: 'x1', x2: 'x2', y: 'y', fill: 'state', title: 'tip', insetRight: 0.3, clip: true })],
   });
   return frame(svg, document, o.label);
 }
