@@ -27,6 +27,10 @@
  *     its own modelwatch serve (the flights schema registered). Same pinning
  *     and alternation as (b); target ≥ 95% of bare.
  *
+ * (d) The exporter's CPU per event, off the request path included: 100k
+ *     flights events through `exporter.sendEvent` to the same modelwatch serve,
+ *     batches of 500 (the SDK's default) and 5000 (the flights server's).
+ *
  * Parts (a) and (b) use a representative small predict function
  * (`bench/_sdk-model.ts`), so the instrumentation's cost is not hidden behind
  * a slow model; part (c) uses the flights model (trained into `.demo/` when
@@ -227,6 +231,38 @@ async function flightsThroughput(mode: FlightsMode, dir: string, serviceUrl: str
   }
 }
 
+/**
+ * (d) What an exported event costs the application's CPU, off the request path
+ * included: N flights events through `exporter.sendEvent` to a real
+ * modelwatch serve (a child process, whose CPU is not counted), until acknowledged.
+ */
+async function exporterCpuPerEvent(serviceUrl: string, batchSize: number): Promise<{ batchSize: number; events: number; cpuUsPerEvent: number; seconds: number; sent: number; dropped: number }> {
+  const N = 100_000;
+  const exporter = new Exporter({ url: serviceUrl, registry: new Registry(), batchSize, maxQueue: N, logger: false });
+  const xs = inputs(4096);
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < N; i++) {
+    const x = xs[i & 4095];
+    exporter.sendEvent('flights', {
+      id: `d${batchSize}-${i}`,
+      ts: Date.UTC(2001, 1, 1) + i * 1000,
+      version: 'v1',
+      features: { dep_hour: x.hour, day_of_week: x.weekday, distance: x.distance, origin: x.origin, destination: x.dest },
+      prediction: i & 1,
+      scores: { '1': 0.2 + (i % 100) / 1000 },
+      latency_ms: 0.01,
+    });
+    if ((i & 4095) === 4095) await new Promise((res) => setImmediate(res)); // let the exporter send, as between requests
+  }
+  await exporter.flush(120_000);
+  const cpu = process.cpuUsage(c0);
+  const seconds = (performance.now() - t0) / 1000;
+  const st = exporter.stats()[0];
+  await exporter.close();
+  return { batchSize, events: N, cpuUsPerEvent: Math.round(((cpu.user + cpu.system) / N) * 100) / 100, seconds: Math.round(seconds * 100) / 100, sent: st.sent, dropped: st.dropped };
+}
+
 /** User + system CPU seconds of a process so far (Linux /proc), 0 elsewhere. */
 function processCpuSeconds(pid: number): number {
   try {
@@ -279,12 +315,15 @@ export async function run(): Promise<object> {
     // (it ingests what the exporter sends with the CPU left over; in production it runs elsewhere).
     setPriority(flightsService.proc.pid!, 19);
     const flightsRuns: Record<FlightsMode, Awaited<ReturnType<typeof flightsThroughput>>[]> = { bare: [], metrics: [], export: [] };
+    const exporterCost: Awaited<ReturnType<typeof exporterCpuPerEvent>>[] = [];
     try {
       const reg = await fetch(`${flightsService.url}/v1/models/flights`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(FLIGHTS_MODEL) });
       if (!reg.ok) throw new Error(`registering the flights model: ${reg.status} ${await reg.text()}`);
       for (let i = 0; i < RUNS; i++) {
         for (const mode of ['bare', 'metrics', 'export'] as const) flightsRuns[mode].push(await flightsThroughput(mode, demoDir, flightsService.url));
       }
+      console.error('sdk: (d) exporter CPU per event …');
+      for (const batchSize of [500, 5000]) exporterCost.push(await exporterCpuPerEvent(flightsService.url, batchSize));
     } finally {
       await stop(flightsService.proc);
       rmSync(flightsDataDir, { recursive: true, force: true });
@@ -327,6 +366,10 @@ export async function run(): Promise<object> {
         /** Requests per CPU-second of the app, instrumented vs bare: the throughput ratio when the app's core is the only limit. */
         cpuCapacityRatio: { metrics: capacity('metrics'), metricsAndExporter: capacity('export') },
         meetsTarget: fmed('export') / flightsBare >= 0.95,
+      },
+      exporterCpuPerEvent: {
+        what: 'CPU time (this process: main thread and libuv pool) per flights event queued with exporter.sendEvent, serialised, gzip-compressed and acknowledged by modelwatch serve',
+        runs: exporterCost,
       },
       loadAverage: { before: loadBefore.map((x) => Math.round(x * 100) / 100), after: loadavg().map((x) => Math.round(x * 100) / 100) },
     };
