@@ -33,7 +33,8 @@ import { FLIGHTS_ALERTS, FLIGHTS_MONITORS, FLIGHTS_SCHEMA, HOSTILE_IMG, HOSTILE_
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../../ui/test/screenshots/', import.meta.url));
 const built = existsSync(join(dashboardAssetsDir(), 'index.html'));
-const skip = !existsSync(CHROMIUM) && !process.env.CI ? `${CHROMIUM} not found (apt-get install -y chromium); set CI=1 to make this a failure` : !built ? 'packages/ui/dist-app is not built: run npm run build' : false;
+// In CI (CI=1) a missing browser or an unbuilt dashboard fails the test instead of skipping it.
+const skip = process.env.CI ? false : !existsSync(CHROMIUM) ? `${CHROMIUM} not found (apt-get install -y chromium); set CI=1 to make this a failure` : !built ? 'packages/ui/dist-app is not built: run npm run build' : false;
 
 const READ = 'browser-read-token-0123456789';
 const WRITE = 'browser-write-token-0123456789';
