@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: install what the tests need, then run the whole suite.
 #   - Debian packages of the real components the tests start (chromium for the
-#     browser tests, prometheus + promtool for the Prometheus integration tests),
+#     browser tests, prometheus + promtool for the Prometheus integration tests,
+#     prometheus-alertmanager for amtool),
 #     installed only when missing;
 #   - npm ci, then `npm test` (build + every package's tests in one process).
 set -euo pipefail
@@ -11,6 +12,8 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+# amtool checks deploy/alertmanager.yml.
+command -v amtool >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 if ((${#need[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
