@@ -122,3 +122,14 @@ export function useApi<T>(url: string | null): Loaded<T> {
   }, [url, auth, tick]);
   return { data: state.url === url ? state.data : null, error: state.error, loading: state.loading, reload: () => setTick((t) => t + 1) };
 }
+
+/** Calls `reload` every `ms` while `enabled` (live ranges that end now) and the tab is visible. */
+export function useAutoRefresh(reload: () => void, enabled: boolean, ms = 60_000): void {
+  useEffect(() => {
+    if (!enabled) return;
+    const timer = window.setInterval(() => {
+      if (document.visibilityState === 'visible') reload();
+    }, ms);
+    return () => window.clearInterval(timer);
+  }, [enabled, ms]);
+}

@@ -11,7 +11,7 @@ import type { ComponentChildren } from 'preact';
 import type { ModelTimelineResponse, MonitorInfo, MonitorSeries, PredictionSeries, TrafficSeries } from '../../dashboard-types.js';
 import { COLORS } from '../../charts/theme.js';
 import { formatCount, formatNumber, formatShare, methodLabel, metricLabel } from '../../format.js';
-import { useApi } from '../api.js';
+import { useApi, useAutoRefresh } from '../api.js';
 import { Empty, ErrorBox, Loading, Num, Pill, Spark, Stat, Table } from '../components/bits.js';
 import { PlotFigure, type LegendItem } from '../components/Chart.js';
 import { RangePicker, VersionPicker } from '../components/controls.js';
@@ -40,6 +40,8 @@ export function ModelPage({ model }: { model: string }) {
   const a = useApi<ModelTimelineResponse>(`${base}${apiQuery({ ...rangeParams(sel), version })}`);
   // B uses A's resolved range, so both sides cover the same time.
   const b = useApi<ModelTimelineResponse>(compareWith && a.data ? `${base}${apiQuery({ from: isoTime(a.data.range.from), to: isoTime(a.data.range.to), version: compareWith })}` : null);
+  // Live data (a range that ends now) refreshes every minute.
+  useAutoRefresh(a.reload, a.data?.range.anchor === 'now');
 
   if (a.error) {
     return (

@@ -6,7 +6,7 @@
 import type { OverviewModel, OverviewResponse, ResultStatus } from '../../dashboard-types.js';
 import { COLORS } from '../../charts/theme.js';
 import { formatCount, formatNumber, formatShare, metricLabel, plural } from '../../format.js';
-import { useApi } from '../api.js';
+import { useApi, useAutoRefresh } from '../api.js';
 import { Empty, ErrorBox, Loading, Num, Pill, Spark } from '../components/bits.js';
 import { RangePicker } from '../components/controls.js';
 import { headlineQualityMetric, trendOf, worstOf } from '../health.js';
@@ -18,7 +18,9 @@ export function OverviewPage() {
   const sel = rangeOf(loc.search);
   // The overview takes preset ranges only; a custom range on the URL falls back to 24 h.
   const range = sel.kind === 'preset' ? sel.range : '24h';
-  const { data, error, loading } = useApi<OverviewResponse>(`/v1/dashboard/overview${apiQuery({ range })}`);
+  const { data, error, loading, reload } = useApi<OverviewResponse>(`/v1/dashboard/overview${apiQuery({ range })}`);
+  // Live data (a range that ends now) refreshes every minute.
+  useAutoRefresh(reload, data?.models.some((m) => m.range.anchor === 'now') ?? false);
   const first = data?.models[0]?.range ?? null;
   return (
     <>
