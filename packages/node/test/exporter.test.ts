@@ -12,6 +12,7 @@ import type { IncomingHttpHeaders, Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { after, describe, test } from 'node:test';
+import fc from 'fast-check';
 import { Registry } from 'prom-client';
 import { Exporter, ModelMonitor, hash32, parseRetryAfter, router, wrap } from '@modelwatch/node';
 import { Ring } from '../src/exporter/ring.js';
@@ -451,6 +452,38 @@ describe('exporter protocol', () => {
     const st = exporter.stats()[0];
     assert.deepEqual({ sent: st.sent, failed: st.failed }, { sent: 1, failed: 2 });
     assert.equal(peer.requests[0].body.trim().split('\n').length, 1);
+  });
+
+  test('the body is exactly the records as JSON.stringify writes them, one per line (any Unicode, long records, Date times as epoch ms; gzip and identity)', async () => {
+    const peer = await scripted(() => ({ status: 200 }));
+    const text = fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary', maxLength: 3000 }), fc.constantFrom('\ud800', 'x\udfffy', 'a\ud83d\ude00b', 'é"\\\n\u0000\u2028'));
+    const record = fc.record(
+      {
+        id: fc.oneof(text, fc.integer()),
+        ts: fc.oneof(fc.integer({ min: 0, max: 4e12 }), fc.date({ min: new Date(0), max: new Date(4e12), noInvalidDate: true })),
+        version: text,
+        features: fc.dictionary(text, fc.oneof(fc.jsonValue(), text, fc.constant(undefined)), { maxKeys: 8 }),
+        prediction: fc.jsonValue({ maxDepth: 2 }),
+        tags: fc.dictionary(text, text, { maxKeys: 3 }),
+      },
+      { requiredKeys: ['id', 'ts', 'features'] },
+    );
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(record, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 25 }), fc.constantFrom<'gzip' | 'identity'>('gzip', 'identity'), async (records, batchSize, compression) => {
+        const model = `prop-${run++}`;
+        const exporter = new Exporter({ url: peer.url, registry: new Registry(), batchSize, flushIntervalMs: 5, compression, logger: false });
+        exporter.sendEvent(model, records);
+        await exporter.close();
+        const bodies = peer.requests.filter((r) => r.url === `/v1/models/${model}/events`);
+        assert.equal(bodies.length, Math.ceil(records.length / batchSize));
+        for (const r of bodies) assert.equal(r.headers['content-encoding'], compression === 'gzip' ? 'gzip' : undefined);
+        const expected = records.map((e) => JSON.stringify(e.ts instanceof Date ? { ...e, ts: e.ts.getTime() } : e) + '\n').join('');
+        assert.equal(bodies.map((r) => r.body).join(''), expected);
+        assert.deepEqual(exporter.stats().map((st) => [st.sent, st.failed, st.dropped]), [[records.length, 0, 0]]);
+      }),
+      { numRuns: 60 },
+    );
   });
 
   test('options are validated with the field named', () => {

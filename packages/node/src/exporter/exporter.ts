@@ -497,6 +497,7 @@ export class Exporter {
   private readonly compression: Compression;
   private gzipState: 'unknown' | 'yes' | 'no' = 'unknown';
   private readonly channels = new Map<string, Channel>();
+  private lastEvents: Channel | null = null;
   private readonly families: ExporterFamilies;
   private readonly timer: NodeJS.Timeout;
   private readonly reportQueue: () => void;
@@ -674,11 +675,20 @@ export class Exporter {
    * throws for bad records: the service rejects them and they are counted as failed.
    */
   sendEvent(model: string, events: EventRecord | readonly EventRecord[]): void {
-    const ch = this.channel(model, 'events');
-    for (const e of Array.isArray(events) ? events : [events as EventRecord]) {
-      if (this.sampleThreshold < 4294967296 && !(e && this.sampled(e.id, 0))) ch.sampledOut++;
-      else ch.push(e);
+    // The same model as last time (the usual case): no key string, no map look-up.
+    let ch = this.lastEvents;
+    if (ch === null || ch.model !== model) ch = this.lastEvents = this.channel(model, 'events');
+    if (!Array.isArray(events)) {
+      // One record (a request's event): no array around it.
+      this.queueRecord(ch, events as EventRecord);
+      return;
     }
+    for (const e of events) this.queueRecord(ch, e);
+  }
+
+  private queueRecord(ch: Channel, r: EventRecord | FeedbackRecord): void {
+    if (this.sampleThreshold < 4294967296 && !(r && this.sampled(r.id, 0))) ch.sampledOut++;
+    else ch.push(r);
   }
 
   /**
