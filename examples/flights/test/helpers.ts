@@ -3,31 +3,16 @@
  * (Debian's /usr/bin/prometheus) started with a given configuration, and a
  * small PromQL splitter that finds the sides of an alert's comparisons.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort, launchPrometheus } from '../../../packages/server/test/helpers/prometheus.js';
+
+export { freePort };
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-export const PROMETHEUS_BIN = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
 export const PROMTOOL_BIN = process.env.PROMTOOL_BIN ?? '/usr/bin/promtool';
 export const AMTOOL_BIN = process.env.AMTOOL_BIN ?? '/usr/bin/amtool';
-
-/** A free TCP port on 127.0.0.1 (bound and released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** Whether something accepts connections on 127.0.0.1:port. */
 export function portOpen(port: number): Promise<boolean> {
@@ -81,85 +66,17 @@ export interface PrometheusServer {
 
 /**
  * Starts Prometheus with `config` (the text of a prometheus.yml) and `files`
- * (name → text, written next to it: rule files) in a temp dir, on a free
- * loopback port; resolves once it is ready.
+ * (name → text, written next to it: rule files) on a free loopback port — the
+ * server tests' launcher — with the queries these tests use.
  */
 export async function startPrometheus(config: string, files: Record<string, string> = {}): Promise<PrometheusServer> {
-  if (!existsSync(PROMETHEUS_BIN)) throw new Error(`${PROMETHEUS_BIN} not found: install Debian's prometheus package (scripts/test.sh does)`);
-  const dir = mkdtempSync(join(tmpdir(), 'mw-flights-prom-'));
-  writeFileSync(join(dir, 'prometheus.yml'), config);
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const port = await freePort();
-    try {
-      return await launch(dir, port);
-    } catch (err) {
-      lastError = err;
-    }
-  }
-  rmSync(dir, { recursive: true, force: true });
-  throw lastError;
-}
-
-async function launch(dir: string, port: number): Promise<PrometheusServer> {
-  const url = `http://127.0.0.1:${port}`;
-  const proc: ChildProcess = spawn(
-    PROMETHEUS_BIN,
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-      `--web.console.templates=${dir}`,
-      `--web.console.libraries=${dir}`,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  proc.stderr!.setEncoding('utf8').on('data', (d: string) => (log += d));
-  let exitCode: number | null | undefined;
-  const exited = new Promise<void>((resolve) =>
-    proc.on('exit', (code) => {
-      exitCode = code;
-      resolve();
-    }),
-  );
-  const stop = async () => {
-    if (exitCode === undefined) {
-      proc.kill('SIGTERM');
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    }
-  };
-  try {
-    await pollUntil(
-      'Prometheus /-/ready',
-      async () => {
-        if (exitCode !== undefined) throw new Error(`prometheus exited with ${exitCode}: ${log}`);
-        const res = await fetch(`${url}/-/ready`);
-        return res.status === 200 ? true : undefined;
-      },
-      60_000,
-      100,
-    );
-  } catch (err) {
-    await stop();
-    throw exitCode !== undefined ? new Error(`prometheus exited with ${exitCode}: ${log}`) : err;
-  }
-  const api = async (path: string) => {
-    const res = await fetch(`${url}${path}`);
-    const body = (await res.json()) as { status: string; error?: string; data?: unknown };
-    if (body.status !== 'success') throw new Error(`${path}: ${body.error ?? res.status}`);
-    return body.data;
-  };
+  const prom = await launchPrometheus(config, files);
   return {
-    url,
+    url: prom.url,
     async query(promql, time) {
       const params = new URLSearchParams({ query: promql });
       if (time !== undefined) params.set('time', String(time / 1000));
-      const data = (await api(`/api/v1/query?${params}`)) as { resultType: PromResult['resultType']; result: unknown };
+      const data = (await prom.api(`/api/v1/query?${params}`)) as { resultType: PromResult['resultType']; result: unknown };
       if (data.resultType === 'scalar') return { resultType: 'scalar', series: [{ metric: {}, value: Number((data.result as [number, string])[1]) }] };
       if (data.resultType === 'vector') {
         return { resultType: 'vector', series: (data.result as { metric: Record<string, string>; value: [number, string] }[]).map((r) => ({ metric: r.metric, value: Number(r.value[1]) })) };
@@ -167,18 +84,15 @@ async function launch(dir: string, port: number): Promise<PrometheusServer> {
       throw new Error(`query ${promql}: unexpected result type ${data.resultType}`);
     },
     async alerts() {
-      const data = (await api('/api/v1/alerts')) as { alerts: { labels: Record<string, string>; state: string }[] };
+      const data = (await prom.api('/api/v1/alerts')) as { alerts: { labels: Record<string, string>; state: string }[] };
       return data.alerts;
     },
     async targets() {
-      const data = (await api('/api/v1/targets')) as { activeTargets: { scrapeUrl: string; health: string; lastError: string }[] };
+      const data = (await prom.api('/api/v1/targets')) as { activeTargets: { scrapeUrl: string; health: string; lastError: string }[] };
       return data.activeTargets;
     },
-    log: () => log,
-    async stop() {
-      await stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    log: prom.log,
+    stop: prom.stop,
   };
 }
 

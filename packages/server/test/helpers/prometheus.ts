@@ -102,30 +102,29 @@ export interface PrometheusOptions {
   scrapeInterval?: string;
 }
 
+/** A running Prometheus process: its URL, its HTTP API, its log; `stop` deletes its directory. */
+export interface PrometheusProcess {
+  /** `http://127.0.0.1:PORT`. */
+  url: string;
+  /** GET `path` of the HTTP API; the `data` of a `success` answer, else throws with Prometheus's error. */
+  api(path: string): Promise<unknown>;
+  /** Prometheus's own log so far (stderr). */
+  log(): string;
+  /** Stops Prometheus (SIGTERM, SIGKILL after 10 s) and deletes its directory. */
+  stop(): Promise<void>;
+}
+
 /**
- * Starts a real Prometheus with a generated `prometheus.yml` in a temp dir,
- * TSDB in the same dir, listening on a free loopback port; resolves once
- * `/-/ready` answers 200.
+ * Starts a real Prometheus with `config` (the text of a prometheus.yml) and
+ * `files` (name → text, written next to it: rule files) in a temp dir, TSDB in
+ * the same dir, listening on a free loopback port; resolves once `/-/ready`
+ * answers 200.
  */
-export async function startPrometheus(opts: PrometheusOptions): Promise<PrometheusServer> {
+export async function launchPrometheus(config: string, files: Record<string, string> = {}): Promise<PrometheusProcess> {
   if (!existsSync(PROMETHEUS_BIN)) throw new Error(`${PROMETHEUS_BIN} not found: install Debian's prometheus package (scripts/test.sh does)`);
   const dir = mkdtempSync(join(tmpdir(), 'mw-prometheus-'));
-  const interval = opts.scrapeInterval ?? '1s';
-  writeFileSync(
-    join(dir, 'prometheus.yml'),
-    [
-      'global:',
-      `  scrape_interval: ${interval}`,
-      `  scrape_timeout: ${interval}`,
-      '  evaluation_interval: 1s',
-      'scrape_configs:',
-      '  - job_name: modelwatch',
-      '    metrics_path: /metrics',
-      '    static_configs:',
-      `      - targets: [${opts.targets.map((t) => JSON.stringify(t)).join(', ')}]`,
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(join(dir, 'prometheus.yml'), config);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
@@ -139,7 +138,7 @@ export async function startPrometheus(opts: PrometheusOptions): Promise<Promethe
   throw lastError;
 }
 
-async function launch(dir: string, port: number): Promise<PrometheusServer> {
+async function launch(dir: string, port: number): Promise<PrometheusProcess> {
   const url = `http://127.0.0.1:${port}`;
   const proc: ChildProcess = spawn(
     PROMETHEUS_BIN,
@@ -192,22 +191,54 @@ async function launch(dir: string, port: number): Promise<PrometheusServer> {
   }
   return {
     url,
-    async query(promql) {
-      const res = await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: promql })}`);
-      const body = (await res.json()) as { status: string; error?: string; data?: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] } };
-      if (body.status !== 'success' || !body.data) throw new Error(`query ${promql} failed: ${body.error ?? res.status}`);
-      if (body.data.resultType !== 'vector') throw new Error(`query ${promql}: expected a vector, got ${body.data.resultType}`);
-      return body.data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
-    },
-    async targets() {
-      const res = await fetch(`${url}/api/v1/targets`);
-      const body = (await res.json()) as { data: { activeTargets: { scrapeUrl: string; health: string; lastError: string }[] } };
-      return body.data.activeTargets.map((t) => ({ scrapeUrl: t.scrapeUrl, health: t.health, lastError: t.lastError }));
+    async api(path) {
+      const res = await fetch(`${url}${path}`);
+      const body = (await res.json()) as { status: string; error?: string; data?: unknown };
+      if (body.status !== 'success') throw new Error(`${path}: ${body.error ?? res.status}`);
+      return body.data;
     },
     log: () => log,
     async stop() {
       await stop();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * Starts a real Prometheus ({@link launchPrometheus}) with a generated
+ * `prometheus.yml` that scrapes `opts.targets` at `/metrics`.
+ */
+export async function startPrometheus(opts: PrometheusOptions): Promise<PrometheusServer> {
+  const interval = opts.scrapeInterval ?? '1s';
+  const prom = await launchPrometheus(
+    [
+      'global:',
+      `  scrape_interval: ${interval}`,
+      `  scrape_timeout: ${interval}`,
+      '  evaluation_interval: 1s',
+      'scrape_configs:',
+      '  - job_name: modelwatch',
+      '    metrics_path: /metrics',
+      '    static_configs:',
+      `      - targets: [${opts.targets.map((t) => JSON.stringify(t)).join(', ')}]`,
+      '',
+    ].join('\n'),
+  );
+  return {
+    url: prom.url,
+    async query(promql) {
+      const data = (await prom.api(`/api/v1/query?${new URLSearchParams({ query: promql })}`).catch((err: Error) => {
+        throw new Error(`query ${promql} failed: ${err.message}`);
+      })) as { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] };
+      if (data.resultType !== 'vector') throw new Error(`query ${promql}: expected a vector, got ${data.resultType}`);
+      return data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+    },
+    async targets() {
+      const data = (await prom.api('/api/v1/targets')) as { activeTargets: { scrapeUrl: string; health: string; lastError: string }[] };
+      return data.activeTargets.map((t) => ({ scrapeUrl: t.scrapeUrl, health: t.health, lastError: t.lastError }));
+    },
+    log: prom.log,
+    stop: prom.stop,
   };
 }
