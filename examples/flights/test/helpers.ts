@@ -6,9 +6,9 @@
 import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { freePort, launchPrometheus } from '../../../packages/server/test/helpers/prometheus.js';
+import { freePort, launchPrometheus, pollUntil } from '../../../packages/server/test/helpers/prometheus.js';
 
-export { freePort };
+export { freePort, pollUntil };
 
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const PROMTOOL_BIN = process.env.PROMTOOL_BIN ?? '/usr/bin/promtool';
@@ -24,22 +24,6 @@ export function portOpen(port: number): Promise<boolean> {
     });
     s.once('error', () => resolve(false));
   });
-}
-
-/** Polls `probe` until it returns something other than `undefined`; throws after `timeoutMs` with the last error. */
-export async function pollUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 500): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `; last error: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
 }
 
 /** Runs a command to completion; returns its exit code and output. */
