@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { DuckDBStore, resolveConfig } from '../src/index.js';
 import type { AlertRule, AlertTransitionRecord, ModelwatchConfig, Store } from '../src/index.js';
 import { AlertEngine } from '../src/alerts/engine.js';
+import { monitorsOf } from '../src/monitor/definitions.js';
 import { Notifier } from '../src/notify/notifier.js';
 import type { MonitorResult } from '../src/monitor/result.js';
 import { HOUR, T0, driftResult, receiver, receiverPool } from './helpers/alerts.js';
@@ -304,6 +305,43 @@ describe('alert engine', { timeout: 180_000 }, () => {
     assert.equal((await store.getAlertStates()).length, 0);
     assert.equal((await store.getAlertTransitions()).length, 2, 'the history stays');
     await engine.close();
+    await store.close();
+  });
+
+  test('a monitor redefined under the same name: its rules\' series start afresh; a changed rule threshold keeps them', async () => {
+    const hook = await newReceiver();
+    const cfg = config([{ name: 'drift-high', monitor: 'drift', metric: 'dataset_drift_share', op: '>=', threshold: 0.5, for: '0s', notify: ['hook'] }], hook.url, tmp.dir);
+    const store = await openStore();
+    let monitors = monitorsOf(cfg, (await store.getModel('fraud'))!);
+    let rules: AlertRule[] = cfg.models[0].alerts;
+    const engine = new AlertEngine(store, cfg, new Notifier(store, { backoffMs: 5 }), { now: () => WALL, rulesOf: () => rules, monitorsOf: () => monitors });
+    await engine.start();
+    await feed(engine, [driftResult({ end: T0 + HOUR, share: 0.9 })]);
+    const before = (await engine.list())[0];
+    assert.equal(before.state, 'firing');
+    // The rule's own threshold changes: same series, same activeAt, no new notification.
+    rules = [{ ...rules[0], threshold: 0.6 }];
+    await feed(engine, [driftResult({ end: T0 + 2 * HOUR, share: 0.9 })]);
+    const same = (await engine.list())[0];
+    assert.equal(same.state, 'firing');
+    assert.equal(same.activeAt, before.activeAt, 'the episode goes on');
+    assert.deepEqual(bodies(hook).map((b) => b.status), ['firing']);
+    // The monitor's window changes (1h → 1d): its values mean something else, so the series is resolved and starts afresh.
+    monitors = monitors.map((m) => (m.name === 'drift' ? { ...m, window: { ...m.window, sizeMs: 24 * HOUR, everyMs: 24 * HOUR } } : m));
+    await feed(engine, [driftResult({ end: T0 + 3 * HOUR, share: 0.9 })]);
+    const after = (await engine.list())[0];
+    assert.equal(after.state, 'firing');
+    assert.equal(after.activeAt, T0 + 3 * HOUR, 'a new episode from the first window of the new definition');
+    assert.deepEqual(bodies(hook).map((b) => b.status), ['firing', 'resolved', 'firing']);
+    assert.match(String(bodies(hook)[1].alerts[0].annotations.summary), /the rule was removed or changed/);
+    // A restart with the same definitions keeps the series (the fingerprint is stable across processes and key order).
+    await engine.close();
+    const again = new AlertEngine(store, cfg, new Notifier(store, { backoffMs: 5 }), { now: () => WALL, rulesOf: () => rules, monitorsOf: () => monitors.map((m) => Object.fromEntries(Object.entries(m).reverse()) as typeof m) });
+    await again.start();
+    await again.idle();
+    assert.deepEqual((await again.list()).map((a) => [a.state, a.activeAt]), [['firing', T0 + 3 * HOUR]]);
+    assert.equal(hook.requests.length, 3);
+    await again.close();
     await store.close();
   });
 

@@ -279,7 +279,7 @@ export class AlertEngine {
       }
       let c: CompiledRule | null = null;
       try {
-        c = compileRule(rule);
+        c = compileRule(rule, monitor);
       } catch {
         c = null;
       }

@@ -16,11 +16,12 @@
  *   (`missing_ratio` of a data-quality monitor is then the whole window's).
  */
 import { isQualityMetricName } from '@modelwatch/core';
-import type { AlertRule, ModelwatchConfig, MonitorType } from '../config/types.js';
+import type { AlertRule, ModelwatchConfig, MonitorConfig, MonitorType } from '../config/types.js';
 import { ALL_VERSIONS } from '../metrics/model-metrics.js';
 import { apiAlertRules } from '../monitor/definitions.js';
 import type { MonitorResult } from '../monitor/result.js';
 import type { ModelRecord } from '../store/store.js';
+import { canonicalJson } from '../util/canonical.js';
 import { evalExpr, exprNames, exprProblem, parseExpr } from './expr.js';
 import type { Expr } from './expr.js';
 
@@ -91,15 +92,25 @@ export interface CompiledRule {
 }
 
 /** Parses a rule's expression (throws on a syntax error; configured rules are checked at start by {@link ruleProblems}). */
-export function compileRule(rule: AlertRule): CompiledRule {
+export function compileRule(rule: AlertRule, monitor?: MonitorConfig): CompiledRule {
   const expr = rule.expr !== undefined ? parseExpr(rule.expr) : null;
   const names = expr ? exprNames(expr) : rule.metric !== undefined ? [rule.metric] : [];
-  return { rule, expr, names, fingerprint: ruleFingerprint(rule) };
+  return { rule, expr, names, fingerprint: ruleFingerprint(rule, monitor) };
 }
 
-/** What a series' values depend on (not the threshold, `op`, `for`, severity or channels: changing those keeps the history). */
-export function ruleFingerprint(rule: AlertRule): string {
-  return JSON.stringify([rule.monitor, rule.metric ?? null, rule.expr ?? null, rule.feature ?? null]);
+/**
+ * What a series' values depend on: the rule's monitor, metric, expression and
+ * feature, and the definition of the monitor it reads (its type, window,
+ * reference, columns, methods, thresholds, versions and sample limit: a
+ * monitor redefined under the same name produces values that mean something
+ * else). Not the rule's threshold, `op`, `for`, severity or channels: changing
+ * those keeps the history and re-derives the states.
+ */
+export function ruleFingerprint(rule: AlertRule, monitor?: MonitorConfig): string {
+  const m = monitor
+    ? { type: monitor.type, window: monitor.window, reference: monitor.reference, columns: monitor.columns, methods: monitor.methods, thresholds: monitor.thresholds, versions: monitor.versions, sampleLimit: monitor.sampleLimit }
+    : null;
+  return canonicalJson([rule.monitor, rule.metric ?? null, rule.expr ?? null, rule.feature ?? null, m]);
 }
 
 /** A problem of a rule, with the field it concerns (`expr`, `metric`, `monitor`). */

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { canonical } from '../util/canonical.js';
 
 /** SHA-256 (hex) and size of a file's content. */
 export async function hashFile(path: string): Promise<{ sha256: string; size: number }> {
@@ -24,18 +25,4 @@ export function fingerprint(file: { sha256: string; size: number }, settings: un
   return createHash('sha256')
     .update(JSON.stringify({ file, settings: canonical(settings) }))
     .digest('hex');
-}
-
-/** A JSON value with object keys sorted (so equal settings give equal text). */
-function canonical(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canonical);
-  if (v && typeof v === 'object') {
-    return Object.fromEntries(
-      Object.keys(v as object)
-        .sort()
-        .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-        .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-    );
-  }
-  return v;
 }
