@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { CliError } from './errors.js';
-import { checkCommand, type CheckFlags } from './commands/check.js';
+import type { CheckFlags } from './commands/check.js';
 import { processContext, type CommandContext } from './commands/context.js';
-import { demoDataCommand, type DemoDataFlags } from './commands/demo-data.js';
-import { profileCommand, type ProfileFlags } from './commands/profile.js';
-import { reportCommand, type ReportFlags } from './commands/report.js';
-import { rulesCommand, type RulesFlags } from './commands/rules.js';
-import { schemaCommand, type SchemaFlags } from './commands/schema.js';
-import { LOG_LEVELS, serveCommand, type ServeFlags } from './commands/serve.js';
+import type { DemoDataFlags } from './commands/demo-data.js';
+import type { ProfileFlags } from './commands/profile.js';
+import type { ReportFlags } from './commands/report.js';
+import type { RulesFlags } from './commands/rules.js';
+import type { SchemaFlags } from './commands/schema.js';
+import { LOG_LEVELS, type ServeFlags } from './commands/serve.js';
 
 /**
  * The `modelwatch` command line: `report`, `check`, `profile`, `schema`,
@@ -20,6 +20,9 @@ import { LOG_LEVELS, serveCommand, type ServeFlags } from './commands/serve.js';
  * 1 `check` found a failing test, 2 usage, input or internal error. Errors are
  * printed one line per problem on stderr, without a stack trace unless
  * `--debug` or `MODELWATCH_DEBUG=1`.
+ *
+ * Each command's module is imported when the command runs: `report` does not
+ * load YAML (rules, suites) or the server, and starts sooner.
  */
 
 /** The package version (read from package.json next to src/ and dist/). */
@@ -107,7 +110,7 @@ Examples:
   $ modelwatch report --reference jan.parquet --current jun.parquet
   $ modelwatch report -r train.csv -c today.csv --html report.html --json report.json
   $ modelwatch report -r train.csv -c today.csv --target y --prediction y_hat --column-method age=ks --sample 100000`)
-    .action((flags: ReportFlags) => run((ctx) => reportCommand(ctx, flags), globals()));
+    .action((flags: ReportFlags) => run(async (ctx) => (await import('./commands/report.js')).reportCommand(ctx, flags), globals()));
 
   comparisonOptions(program.command('check').description('run a test suite on the comparison; exit 0 pass, 1 fail, 2 usage/input error'))
     .option('--suite <file>', 'test suite (YAML or JSON); default: derived from the reference')
@@ -124,7 +127,7 @@ Suite file (YAML):
 Examples:
   $ modelwatch check -r jan.parquet -c jun.parquet
   $ modelwatch check -r train.parquet -c batch.csv --suite checks.yaml --junit junit.xml --html report.html`)
-    .action((flags: CheckFlags) => run((ctx) => checkCommand(ctx, flags), globals()));
+    .action((flags: CheckFlags) => run(async (ctx) => (await import('./commands/check.js')).checkCommand(ctx, flags), globals()));
 
   roleOptions(program.command('profile').description('save a reference profile (statistics, quantiles, bins, categories) to use instead of the raw reference'))
     .argument('<data>', 'data file')
@@ -134,7 +137,7 @@ Examples:
 Example:
   $ modelwatch profile train.parquet --target label --out train.profile.json
   $ modelwatch report --reference train.profile.json --current today.csv`)
-    .action((data: string, flags: ProfileFlags) => run((ctx) => profileCommand(ctx, data, flags), globals()));
+    .action((data: string, flags: ProfileFlags) => run(async (ctx) => (await import('./commands/profile.js')).profileCommand(ctx, data, flags), globals()));
 
   roleOptions(program.command('schema').description('print the schema inferred from a data file (JSON, editable, accepted by --schema)'))
     .argument('<data>', 'data file (or a profile: prints its schema)')
@@ -143,14 +146,14 @@ Example:
 Example:
   $ modelwatch schema train.csv --target label --out schema.json
   $ modelwatch report -r train.csv -c today.csv --schema schema.json`)
-    .action((data: string, flags: SchemaFlags) => run((ctx) => schemaCommand(ctx, data, flags), globals()));
+    .action((data: string, flags: SchemaFlags) => run(async (ctx) => (await import('./commands/schema.js')).schemaCommand(ctx, data, flags), globals()));
 
   program
     .command('demo-data')
     .description('write the quick-start data: January and June 2001 flights (from the vega-datasets package) as Parquet')
     .option('--out-dir <dir>', 'directory to write jan.parquet and jun.parquet into', '.')
     .option('--source <file>', 'path of flights-3m.parquet (default: from an installed vega-datasets)')
-    .action((flags: DemoDataFlags) => run((ctx) => demoDataCommand(ctx, flags), globals()));
+    .action((flags: DemoDataFlags) => run(async (ctx) => (await import('./commands/demo-data.js')).demoDataCommand(ctx, flags), globals()));
 
   program
     .command('serve')
@@ -169,7 +172,7 @@ Examples:
   $ modelwatch serve
   $ modelwatch serve --config modelwatch.yaml --data /var/lib/modelwatch --port 8080
   $ curl -s localhost:8080/metrics | grep modelwatch_feature_drift_detected`)
-    .action((flags: ServeFlags) => run((ctx) => serveCommand(ctx, flags), globals()));
+    .action((flags: ServeFlags) => run(async (ctx) => (await import('./commands/serve.js')).serveCommand(ctx, flags), globals()));
 
   program
     .command('rules')
@@ -184,7 +187,7 @@ express are listed in a comment and on stderr, never approximated. Check the out
 
 Example:
   $ modelwatch rules --config modelwatch.yaml --out /etc/prometheus/rules/modelwatch.yml`)
-    .action((flags: RulesFlags) => run((ctx) => rulesCommand(ctx, flags), globals()));
+    .action((flags: RulesFlags) => run(async (ctx) => (await import('./commands/rules.js')).rulesCommand(ctx, flags), globals()));
 
   return program;
 }
