@@ -260,11 +260,21 @@ describe('dashboard API', { timeout: 180_000 }, () => {
     assert.equal(t.hasReference, true);
   });
 
-  test('traffic of a range with more events than the exact-quantile limit: exact counts and mean, no quantiles', async () => {
+  test('traffic of a range with more events than the exact-quantile limit: exact counts and mean, estimated quantiles (none without the store\'s estimate)', async () => {
     const range = { from: T0, to: T0 + 3 * DAY, anchor: 'custom' as const };
     const exact = await traffic(s.store, 'shop', range, HOUR, null, true);
-    const big = await traffic(s.store, 'shop', range, HOUR, null, true, 100);
+    const estimated = await traffic(s.store, 'shop', range, HOUR, null, true, 100);
     assert.equal(exact.total.summary.quantilesSkipped, undefined);
+    assert.equal(exact.total.summary.quantilesRelativeError, undefined);
+    const err = estimated.total.summary.quantilesRelativeError!;
+    assert.ok(err > 0 && err < 0.03);
+    for (const k of ['latencyP50Ms', 'latencyP99Ms'] as const) {
+      const x = exact.total.summary[k]!;
+      assert.ok(Math.abs(estimated.total.summary[k]! - x) <= err * x, `${k}: ${estimated.total.summary[k]} vs ${x}`);
+    }
+    // A store without latency estimates: the quantiles are left out.
+    const plain = Object.create(s.store, { latencySummary: { value: undefined } }) as typeof s.store;
+    const big = await traffic(plain, 'shop', range, HOUR, null, true, 100);
     assert.equal(big.total.summary.quantilesSkipped, true);
     assert.equal(big.total.summary.latencyP50Ms, null);
     for (const k of ['events', 'errors', 'latencyCount'] as const) assert.equal(big.total.summary[k], exact.total.summary[k]);

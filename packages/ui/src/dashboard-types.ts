@@ -48,8 +48,10 @@ export interface TrafficSummary {
   latencyMeanMs: number | null;
   latencyP50Ms: number | null;
   latencyP99Ms: number | null;
-  /** The quantiles were not computed: the range holds more events than the service sorts for them (2,000,000); counts and mean are exact. */
+  /** The quantiles were not computed (the store cannot estimate them and the range holds more events than the service sorts for exact ones); counts and mean are exact. */
   quantilesSkipped?: boolean;
+  /** The quantiles are estimates from logarithmic latency bins, within this relative error (about 0.022): the range holds more events than the service sorts for exact quantiles (250,000). Counts and mean stay exact. */
+  quantilesRelativeError?: number;
 }
 
 /** Traffic of one version (or all versions, `version: null`) in buckets. */

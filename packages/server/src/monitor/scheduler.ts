@@ -155,6 +155,8 @@ export class MonitorScheduler {
   /** Marks the windows of committed events (the write queue's commit hook). Never throws. */
   markEvents(batches: readonly EventBatch[]): void {
     if (this.closed) return;
+    // The store's pre-aggregates (dashboard rollups) fold committed events in the background.
+    this.store.noteEvents?.();
     const marks = batches.filter((b) => b.length > 0).map((b) => groupTimes(b.model, b.ts, b.versions));
     if (marks.length > 0) this.track(async () => {
       for (const m of marks) await this.markTimes(m, () => true);
@@ -289,6 +291,8 @@ export class MonitorScheduler {
 
   /** Marks, for every model, the windows after its monitors' latest stored results. */
   async start(): Promise<void> {
+    // Pre-aggregates are brought up to date in the background (built for an existing store).
+    this.store.maintainRollups?.({ log: this.options.log });
     for (const m of await this.store.listModels()) await this.track(() => this.catchUp(m.name));
   }
 

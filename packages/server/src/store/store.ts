@@ -366,6 +366,19 @@ export interface WindowSummary {
   latencyP99Ms: number;
 }
 
+/** Counts and estimated latency quantiles of a window ({@link Store.latencySummary}). */
+export interface LatencySummary {
+  rows: number;
+  errors: number;
+  errorFlags: number;
+  latencyCount: number;
+  /** Estimated quantiles in ms; NaN when no latency. */
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  /** Largest relative error of the estimates. */
+  relativeError: number;
+}
+
 /** Ground-truth coverage of a window. */
 export interface LabelSummary {
   rows: number;
@@ -629,6 +642,17 @@ export interface Store {
   windowTable(q: WindowTableQuery): Promise<WindowTable>;
   /** Exact counts of a window: rows, missing values per column, errors, latency quantiles. */
   windowSummary(q: WindowQuery & { columns: readonly string[] }): Promise<WindowSummary>;
+  /**
+   * Events, errors and latency quantiles of a window with the quantiles
+   * estimated from logarithmic latency bins (within `relativeError`, about
+   * ±2.2 %): cheap on long ranges where {@link windowSummary}'s exact quantiles
+   * sort every latency. Optional (the dashboard skips quantiles without it).
+   */
+  latencySummary?(q: WindowQuery): Promise<LatencySummary>;
+  /** Starts background maintenance of pre-aggregates (DuckDB's dashboard rollups), logging progress. Optional. */
+  maintainRollups?(opts?: { log?: { info?(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void } }): void;
+  /** Events were committed (the write queue's hook): pre-aggregates may fold them. Optional. */
+  noteEvents?(): void;
   /** Ground-truth coverage and lag of a window. */
   labelSummary(q: WindowQuery): Promise<LabelSummary>;
   /** The distinct versions of the events in a window, sorted. */

@@ -173,12 +173,13 @@ export function resolveRange(qs: { range?: string; from?: string; to?: string },
 const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 
 /**
- * Latency quantiles of a range are exact (the store's window summary) up to
- * this many events; beyond it they are left out (`quantilesSkipped`): an exact
- * quantile sorts every latency of the range, which on millions of events costs
- * seconds, while the counts and the mean stay exact and cheap.
+ * Latency quantiles of a range are exact (the store's window summary, which
+ * sorts every latency) up to this many events; beyond it they are estimated
+ * from the store's logarithmic latency bins (`quantilesRelativeError`, about
+ * ±2.2 %) — read from hourly rollups on long ranges — or, for a store without
+ * them, left out (`quantilesSkipped`). Counts and the mean are always exact.
  */
-export const EXACT_QUANTILE_EVENTS = 2_000_000;
+export const EXACT_QUANTILE_EVENTS = 250_000;
 
 type Counted = { start: number; events: number; errors: number; latencyCount: number; latencySumMs: number; version?: string };
 
@@ -187,8 +188,8 @@ type Counted = { start: number; events: number; errors: number; latencyCount: nu
  * giving the total series, one series per version (`perVersion`) and the
  * versions present; the total's summary from the store's window summary
  * (exact latency quantiles) unless the range holds more than
- * {@link EXACT_QUANTILE_EVENTS} events. Per-version summaries come from the
- * buckets (no quantiles).
+ * {@link EXACT_QUANTILE_EVENTS} events (then estimated quantiles). Per-version
+ * summaries come from the buckets (no quantiles).
  */
 export async function traffic(store: Store, model: string, range: DashboardRange, bucketMs: number, version: string | null, perVersion: boolean, exactQuantileEvents = EXACT_QUANTILE_EVENTS): Promise<{ total: TrafficSeries; versions: TrafficSeries[]; active: string[] }> {
   const q = { model, from: range.from, to: range.to, version };
@@ -198,7 +199,10 @@ export async function traffic(store: Store, model: string, range: DashboardRange
   const events = totalBuckets.reduce((a, b) => a + b.events, 0);
   let summary: TrafficSeries['summary'];
   if (events <= exactQuantileEvents) summary = summaryOf(await store.windowSummary({ ...q, columns: [] }), range, totalBuckets);
-  else summary = bucketSummary(totalBuckets, range);
+  else if (store.latencySummary) {
+    const est = await store.latencySummary(q);
+    summary = { ...summaryOf(est, range, totalBuckets), quantilesRelativeError: est.relativeError };
+  } else summary = bucketSummary(totalBuckets, range);
   const total: TrafficSeries = { version, bucketMs, buckets: totalBuckets, summary };
   const versions =
     perVersion && version === null && active.length > 1

@@ -50,6 +50,7 @@ import type {
   FeedbackBatch,
   FeedbackResult,
   LabelSummary,
+  LatencySummary,
   LabelledRows,
   ModelDefinition,
   ModelRecord,
@@ -89,6 +90,10 @@ import { ALERTS_DDL, insertDeliveries, pruneAlertHistory, readAlertPoints, readA
 import { DEFINITIONS_DDL, readDefinitions, removeDefinition, removeResults, sortDefinitions, upsertDefinition } from './definitions.js';
 import { readEventTimesOfIds, readLabelSummary, readWindowSummary, readWindowTable, readWindowVersions } from './window-read.js';
 import type { WindowLayout } from './window-read.js';
+import { RollupMaintainer, dropRollupsBefore, rollupDdl } from './rollups.js';
+import type { RollupLayout, RollupLogger } from './rollups.js';
+import { latencySummary, planRollupRead, rawPlan, rolledUp, rollupCategoriesByBucket, rollupEventCounts, rollupHistogram, rollupNumericByBucket } from './rollup-read.js';
+import type { RollupPlan } from './rollup-read.js';
 
 /** Options of {@link DuckDBStore.open}. */
 export interface DuckDBStoreOptions {
@@ -104,6 +109,10 @@ export interface DuckDBStoreOptions {
   maxModels?: number;
   /** Reader connections for concurrent queries (default 2). */
   readers?: number;
+  /** Answer long dashboard ranges from hourly rollups (rollups.ts; default true). False: always scan events. */
+  rollups?: boolean;
+  /** Quiet time after commits before they are folded into the rollups (default 1000 ms). */
+  rollupDelayMs?: number;
 }
 
 const FORMAT_VERSION = '1';
@@ -163,14 +172,24 @@ export class DuckDBStore implements Store {
   private readonly waiting: ((c: DuckDBConnection) => void)[] = [];
   private closed = false;
   private nextModelId = 1;
+  /** Background folding of events into the dashboard's hourly rollups. */
+  private readonly rollups: RollupMaintainer;
+  /** Reads answered (in part) from the rollups. */
+  rollupReads = 0;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
     private readonly readers: DuckDBConnection[],
     private readonly maxModels: number,
+    private readonly rollupsOn = true,
+    rollupDelayMs = 1000,
   ) {
     this.idle.push(...readers);
+    this.rollups = new RollupMaintainer({
+      write: (fn) => this.exclusive(() => this.transaction(() => fn(this.writer))),
+      layouts: () => [...this.models.values()].map((s) => this.rollupLayout(s)),
+    }, rollupDelayMs);
   }
 
   /** Opens (creating if needed) the database and loads the models. */
@@ -184,7 +203,7 @@ export class DuckDBStore implements Store {
     const writer = await instance.connect();
     const readers: DuckDBConnection[] = [];
     for (let i = 0; i < Math.max(1, opts.readers ?? 2); i++) readers.push(await instance.connect());
-    const store = new DuckDBStore(instance, writer, readers, opts.maxModels ?? 1000);
+    const store = new DuckDBStore(instance, writer, readers, opts.maxModels ?? 1000, opts.rollups ?? true, opts.rollupDelayMs);
     try {
       await store.init();
     } catch (err) {
@@ -222,6 +241,7 @@ export class DuckDBStore implements Store {
       const state: ModelState = { id: num(r[1]), record, layout, eventCols: alignColumns(record.schema, layout) };
       this.models.set(record.name, state);
       this.nextModelId = Math.max(this.nextModelId, state.id + 1);
+      for (const ddl of rollupDdl(state.id)) await this.writer.run(ddl);
     }
   }
 
@@ -333,6 +353,7 @@ export class DuckDBStore implements Store {
         if (!existing) {
           await this.writer.run(createEventsTableSql(eventsTable(id), layout.columns));
           await this.writer.run(createFeedbackTableSql(feedbackTable(id)));
+          for (const ddl of rollupDdl(id)) await this.writer.run(ddl);
         } else {
           for (const c of added) await this.writer.run(`ALTER TABLE ${q(eventsTable(id))} ADD COLUMN ${q(c.physical)} ${kindSql(c.kind)}`);
         }
@@ -346,6 +367,10 @@ export class DuckDBStore implements Store {
       const state: ModelState = { id, record, layout, eventCols, stagingSignature: existing?.stagingSignature, feedbackStagingReady: existing?.feedbackStagingReady };
       this.models.set(def.name, state);
       if (!existing) this.nextModelId = id + 1;
+      else if (!sameColumns) {
+        this.rollups.invalidate(id);
+        this.rollups.schedule();
+      }
       return { model: record, created: !existing };
     });
   }
@@ -562,6 +587,9 @@ export class DuckDBStore implements Store {
 
   async eventCounts(qy: EventCountQuery): Promise<EventCountBucket[]> {
     const s = this.state(qy.model);
+    const bucketed = qy.bucketMs && qy.bucketMs > 0 ? qy.bucketMs : null;
+    const rolled = await this.viaRollups(qy, bucketed, (c, l, p) => rollupEventCounts(c, l, p, qy.byVersion ?? false));
+    if (rolled) return rolled;
     const params: DuckDBValue[] = [];
     const where = this.windowWhere(qy, params);
     const bucket = qy.bucketMs && qy.bucketMs > 0 ? qy.bucketMs : null;
@@ -624,6 +652,16 @@ export class DuckDBStore implements Store {
         if (!Number.isFinite(edges[i]) || (i > 0 && !(edges[i] > edges[i - 1]))) throw new StoreInputError('histogram edges must be finite and strictly ascending');
       }
     }
+    const rolled = await this.viaRollups(qy, null, async (conn, l, p) => {
+      // A histogram needs the value counts (columns with few distinct values per hour); else the raw query below.
+      if (!rolledUp(p, c) || (edges && !(c.kind === 'numeric' && rolledUp(p, c, true)))) return null;
+      const [m] = await rollupNumericByBucket(conn, l, p, c);
+      const agg: NumericAggregate = m ? { ...m } : { rows: 0, nulls: 0, nonFinite: 0, count: 0, min: NaN, max: NaN, sum: 0, sumSquares: 0, mean: NaN, variance: NaN };
+      delete (agg as Partial<typeof m>).start;
+      if (edges) agg.histogram = await rollupHistogram(conn, l, p, c, edges);
+      return agg;
+    });
+    if (rolled) return rolled;
     const params: DuckDBValue[] = edges ? [...edges] : [];
     const binSql = edges && edges.length > 0 ? binExpression('x', edges.length, 1) : '0';
     const where = this.windowWhere(qy, params);
@@ -692,6 +730,12 @@ export class DuckDBStore implements Store {
   async categoryCounts(qy: ColumnQuery & { topK: number }): Promise<CategoryCounts> {
     const s = this.state(qy.model);
     const c = this.column(s, qy.column);
+    const rolled = await this.viaRollups(qy, null, (conn, l, p) => (l.categorical.includes(c) && rolledUp(p, c, true) ? rollupCategoriesByBucket(conn, l, p, c, qy.topK) : Promise.resolve(null)));
+    if (rolled) {
+      if (!rolled[0]) return { rows: 0, nulls: 0, distinct: 0, top: [], otherCount: 0, otherDistinct: 0 };
+      const { start: _start, ...counts } = rolled[0];
+      return counts;
+    }
     const k = Math.max(0, Math.floor(qy.topK));
     const params: DuckDBValue[] = [];
     const where = this.windowWhere(qy, params);
@@ -734,7 +778,12 @@ export class DuckDBStore implements Store {
 
   async numericAggregateByBucket(qy: ColumnQuery & { bucketMs: number }): Promise<(NumericAggregate & { start: number })[]> {
     const s = this.state(qy.model);
-    const x = this.numericExpr(this.column(s, qy.column), qy.model);
+    const col = this.column(s, qy.column);
+    const x = this.numericExpr(col, qy.model);
+    if (qy.bucketMs >= 1) {
+      const rolled = await this.viaRollups(qy, qy.bucketMs, (conn, l, p) => (rolledUp(p, col) ? rollupNumericByBucket(conn, l, p, col) : Promise.resolve(null)));
+      if (rolled) return rolled;
+    }
     const params: DuckDBValue[] = [];
     const bucket = this.bucketIndex(qy, params);
     const where = this.windowWhere(qy, params);
@@ -769,6 +818,10 @@ export class DuckDBStore implements Store {
   async categoryCountsByBucket(qy: ColumnQuery & { topK: number; bucketMs: number }): Promise<(CategoryCounts & { start: number })[]> {
     const s = this.state(qy.model);
     const c = this.column(s, qy.column);
+    if (qy.bucketMs >= 1) {
+      const rolled = await this.viaRollups(qy, qy.bucketMs, (conn, l, p) => (l.categorical.includes(c) && rolledUp(p, c, true) ? rollupCategoriesByBucket(conn, l, p, c, qy.topK) : Promise.resolve(null)));
+      if (rolled) return rolled;
+    }
     const params: DuckDBValue[] = [];
     const bucket = this.bucketIndex(qy, params);
     const where = this.windowWhere(qy, params);
@@ -803,6 +856,58 @@ export class DuckDBStore implements Store {
     }
     for (const b of out) b.distinct = b.top.length + b.otherDistinct;
     return out;
+  }
+
+  // -------------------------------------------------------------------------
+  // Dashboard rollups (rollups.ts, rollup-read.ts)
+
+  private rollupLayout(s: ModelState): RollupLayout {
+    return {
+      id: s.id,
+      model: s.record.name,
+      events: eventsTable(s.id),
+      numeric: s.eventCols.filter((c) => c.kind === 'numeric' || c.kind === 'datetime'),
+      categorical: s.eventCols.filter((c) => c.kind === 'categorical' || c.kind === 'boolean' || c.kind === 'text'),
+    };
+  }
+
+  /** `fn` over a rollup plan of the window, in one read snapshot; `null` when the rollups do not help (the caller scans raw). */
+  private async viaRollups<T>(qy: WindowQuery, bucketMs: number | null, fn: (c: DuckDBConnection, l: RollupLayout, p: RollupPlan) => Promise<T | null>): Promise<T | null> {
+    if (!this.rollupsOn) return null;
+    this.windowWhere(qy, []); // validates the bounds
+    const s = this.state(qy.model);
+    const l = this.rollupLayout(s);
+    return this.snapshot(async (c) => {
+      const p = await planRollupRead(c, l, this.rollups.complete.get(s.id), qy, bucketMs, () => this.rollups.schedule());
+      const out = p ? await fn(c, l, p) : null;
+      if (out) this.rollupReads++;
+      return out;
+    });
+  }
+
+  /** Events, errors and latency quantiles estimated from logarithmic bins (±{@link LatencySummary.relativeError}), from the rollups where they help. */
+  async latencySummary(qy: WindowQuery): Promise<LatencySummary> {
+    const s = this.state(qy.model);
+    const rolled = await this.viaRollups(qy, null, (c, l, p) => latencySummary(c, l, p));
+    if (rolled) return rolled;
+    return this.snapshot((c) => latencySummary(c, this.rollupLayout(s), rawPlan(qy, null)));
+  }
+
+  /** Starts folding events into the rollups in the background (at start: builds them for an existing store, with progress in the log). */
+  maintainRollups(opts: { log?: RollupLogger } = {}): void {
+    if (!this.rollupsOn) return;
+    if (opts.log) this.rollups.setLogger(opts.log);
+    this.rollups.schedule(true);
+  }
+
+  /** Events were committed: fold them soon. */
+  noteEvents(): void {
+    if (this.rollupsOn) this.rollups.schedule();
+  }
+
+  /** Resolves once no rollup fold is running or scheduled (tests, benchmarks). */
+  rollupsIdle(): Promise<void> {
+    return this.rollups.idle();
   }
 
   /** ORDER BY of the deterministic sample: smallest md5 of `seed ␟ id ␟ epoch_ms(ts)`. */
@@ -1163,6 +1268,10 @@ export class DuckDBStore implements Store {
             const r = await this.writer.run(`DELETE FROM ${q(eventsTable(s.id))} WHERE ts < epoch_ms($1::BIGINT)`, [msParam(cutoffs.events)]);
             out.events += r.rowsChanged;
           }
+          if (cutoffs.events !== undefined) {
+            this.rollups.invalidate(s.id);
+            await dropRollupsBefore(this.writer, s.id, msParam(cutoffs.events));
+          }
           if (cutoffs.feedback !== undefined) {
             const r = await this.writer.run(`DELETE FROM ${q(feedbackTable(s.id))} WHERE ts < epoch_ms($1::BIGINT)`, [msParam(cutoffs.feedback)]);
             out.feedback += r.rowsChanged;
@@ -1190,6 +1299,7 @@ export class DuckDBStore implements Store {
 
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.rollups.close();
     await Promise.allSettled([...this.referenceWrites]);
     await this.exclusive(async () => {
       try {

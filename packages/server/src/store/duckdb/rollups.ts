@@ -1,0 +1,321 @@
+/**
+ * Pre-aggregated hourly rollups of a model's events, so that the dashboard's
+ * long ranges read a few thousand rows instead of millions of events.
+ *
+ * Per model (`ru_<id>_*` tables), per hour of event time and version:
+ * - `traffic`: events, errors, error flags, latency count / sum / min / max;
+ * - `lat`: latency counts on fixed logarithmic bins ({@link LATENCY_BINS_PER_OCTAVE}
+ *   per doubling, so a quantile read from them is within about ±2.2 % of the exact one);
+ * - `num`: per numeric or datetime column, rows, non-missing, non-finite, and
+ *   count / min / max / sum / sum of squares / mean / M2 of the finite values;
+ * - `cat`: per categorical, boolean or text column, the count of every value
+ *   (a column whose hour holds more than {@link MAX_CATEGORIES_PER_HOUR} values
+ *   is left out and always read raw);
+ * - `nval`: per numeric column, the count of every finite value, while an hour
+ *   holds at most {@link MAX_CATEGORIES_PER_HOUR} distinct ones (integers,
+ *   distances, prices…): a histogram on any edges is then exact from them
+ *   (continuous columns are left out and their histograms read raw);
+ * - `hours`: the hours rolled up and how many events each held when it was.
+ *
+ * Exactness does not depend on when the rollups were maintained: events are
+ * only ever appended (retention deletes whole old hours from the rollups too),
+ * so an hour whose stored count equals its current event count is exact. A
+ * read checks that in its own snapshot (rollup-read.ts): cheaply when the
+ * table's row count is the one of the last complete fold (nothing written
+ * since), else by counting events per hour of the range; other hours are read
+ * raw. Folds run in the background (after commits, at start for an existing
+ * store, and when a read found stale hours), a bounded chunk of hours per write
+ * transaction so ingest waits at most one chunk.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { PhysicalColumn } from './sql.js';
+import { quoteIdent as q } from './sql.js';
+import { count, num } from './values.js';
+
+/** The rollup granularity: one hour of event time. */
+export const ROLLUP_MS = 3_600_000;
+/** Latency bins per doubling: bin `floor(log2(ms) * 16)`; a bin spans a factor 2^(1/16) ≈ 1.044. */
+export const LATENCY_BINS_PER_OCTAVE = 16;
+/** Bin of latencies ≤ 0. */
+export const LATENCY_ZERO_BIN = -1_000_000;
+/** Values of a categorical column in one hour and version beyond which the column is not rolled up. */
+export const MAX_CATEGORIES_PER_HOUR = 1000;
+/** Version of the rollup tables' contents: another one rebuilds them (kept as the `cols` row of column ''). */
+const ROLLUP_FORMAT = 'format-2';
+/** Events folded per write transaction (about). */
+const CHUNK_EVENTS = 1_000_000;
+
+export interface RollupLogger {
+  info?(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** A model's tables and columns as the rollups see them. */
+export interface RollupLayout {
+  id: number;
+  model: string;
+  events: string;
+  /** Active numeric and datetime columns. */
+  numeric: PhysicalColumn[];
+  /** Active categorical, boolean and text columns. */
+  categorical: PhysicalColumn[];
+}
+
+export const rollupTable = (id: number, part: 'hours' | 'traffic' | 'lat' | 'num' | 'cat' | 'nval' | 'cols') => `ru_${id}_${part}`;
+
+/** SQL of the hour (epoch ms) of `ts`. */
+export const HOUR_SQL = (alias = '') => `epoch_ms(date_trunc('hour', ${alias}ts))`;
+
+/** SQL of a latency's bin. */
+export const latencyBinSql = (x: string) => `CASE WHEN ${x} > 0 THEN CAST(floor(log2(${x}) * ${LATENCY_BINS_PER_OCTAVE}) AS INTEGER) ELSE ${LATENCY_ZERO_BIN} END`;
+
+/** A numeric column's values as DOUBLE. */
+export const numericSql = (c: PhysicalColumn) => (c.kind === 'datetime' ? `CAST(epoch_ms(${q(c.physical)}) AS DOUBLE)` : q(c.physical));
+/** A categorical column's values as VARCHAR. */
+export const categorySql = (c: PhysicalColumn) => (c.kind === 'boolean' ? `CAST(${q(c.physical)} AS VARCHAR)` : q(c.physical));
+
+export function rollupDdl(id: number): string[] {
+  const t = (p: Parameters<typeof rollupTable>[1]) => q(rollupTable(id, p));
+  return [
+    `CREATE TABLE IF NOT EXISTS ${t('hours')} (hour BIGINT PRIMARY KEY, events BIGINT NOT NULL)`,
+    `CREATE TABLE IF NOT EXISTS ${t('traffic')} (hour BIGINT, version VARCHAR, events BIGINT, errors BIGINT, error_flags BIGINT, lat_count BIGINT, lat_sum DOUBLE, lat_min DOUBLE, lat_max DOUBLE)`,
+    `CREATE TABLE IF NOT EXISTS ${t('lat')} (hour BIGINT, version VARCHAR, bin INTEGER, n BIGINT)`,
+    `CREATE TABLE IF NOT EXISTS ${t('num')} (hour BIGINT, version VARCHAR, col VARCHAR, "rows" BIGINT, nonnull BIGINT, nonfinite BIGINT, n BIGINT, min DOUBLE, max DOUBLE, sum DOUBLE, sumsq DOUBLE, mean DOUBLE, m2 DOUBLE)`,
+    `CREATE TABLE IF NOT EXISTS ${t('cat')} (hour BIGINT, version VARCHAR, col VARCHAR, v VARCHAR, n BIGINT)`,
+    `CREATE TABLE IF NOT EXISTS ${t('nval')} (hour BIGINT, version VARCHAR, col VARCHAR, x DOUBLE, n BIGINT)`,
+    // The columns rolled up, with their kind: value counts (cat, nval) kept ('on') or left out for too many values ('off').
+    `CREATE TABLE IF NOT EXISTS ${t('cols')} (col VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, state VARCHAR NOT NULL)`,
+  ];
+}
+
+const DATA_PARTS = ['hours', 'traffic', 'lat', 'num', 'cat', 'nval'] as const;
+
+/** `(x >= a AND x < b) OR …` over runs of hours; pushes parameters. */
+export function runsSql(x: string, runs: readonly [number, number][], params: (number | string)[]): string {
+  if (runs.length === 0) return 'FALSE';
+  return `(${runs
+    .map(([a, b]) => {
+      params.push(a, b);
+      return `(${x} >= $${params.length - 1} AND ${x} < $${params.length})`;
+    })
+    .join(' OR ')})`;
+}
+
+/** Sorted hours as runs `[start, end)` of consecutive hours. */
+export function hourRuns(hours: readonly number[]): [number, number][] {
+  const runs: [number, number][] = [];
+  for (const h of hours) {
+    const last = runs[runs.length - 1];
+    if (last && last[1] === h) last[1] = h + ROLLUP_MS;
+    else runs.push([h, h + ROLLUP_MS]);
+  }
+  return runs;
+}
+
+/** Time runs (ms) as a `ts` condition; pushes parameters. */
+export function tsRunsSql(runs: readonly [number, number][], params: (number | string)[], alias = ''): string {
+  if (runs.length === 0) return 'FALSE';
+  return `(${runs
+    .map(([a, b]) => {
+      params.push(Math.floor(a), Math.floor(b));
+      return `(${alias}ts >= epoch_ms($${params.length - 1}::BIGINT) AND ${alias}ts < epoch_ms($${params.length}::BIGINT))`;
+    })
+    .join(' OR ')})`;
+}
+
+/** The rolled-up columns of a model and their state. */
+export async function readRollupColumns(c: DuckDBConnection, id: number): Promise<Map<string, { kind: string; on: boolean }>> {
+  const rows = (await c.runAndReadAll(`SELECT col, kind, state FROM ${q(rollupTable(id, 'cols'))}`)).getRows();
+  return new Map(rows.map((r) => [r[0] as string, { kind: r[1] as string, on: r[2] === 'on' }]));
+}
+
+/**
+ * Folds one chunk of a model's stale hours on the writer connection, inside
+ * the caller's transaction. Returns `null` when nothing is stale (and the
+ * events table's row count, which the reads compare with), else the hours folded.
+ */
+export async function foldChunk(w: DuckDBConnection, l: RollupLayout): Promise<{ total: number } | { folded: number; events: number; remaining: number }> {
+  const t = (p: Parameters<typeof rollupTable>[1]) => q(rollupTable(l.id, p));
+  const ev = q(l.events);
+  // Same columns as when the rollups were built? Else start again.
+  const cols = await readRollupColumns(w, l.id);
+  const wanted = [{ physical: '', kind: ROLLUP_FORMAT }, ...l.numeric, ...l.categorical];
+  const same = cols.size === wanted.length && wanted.every((c) => cols.get(c.physical)?.kind === c.kind);
+  if (!same) {
+    for (const p of [...DATA_PARTS, 'cols'] as const) await w.run(`DELETE FROM ${t(p)}`);
+    for (const c of wanted) await w.run(`INSERT INTO ${t('cols')} VALUES ($1, $2, 'on')`, [c.physical, c.kind]);
+  }
+  const offCols = new Set([...cols].filter(([, v]) => !v.on).map(([k]) => k));
+  const stale = (
+    await w.runAndReadAll(
+      `SELECT coalesce(a.h, r.hour) AS h, coalesce(a.n, 0) FROM (SELECT ${HOUR_SQL()} AS h, count(*) AS n FROM ${ev} GROUP BY 1) a
+       FULL OUTER JOIN ${t('hours')} r ON r.hour = a.h WHERE a.n IS DISTINCT FROM r.events ORDER BY 1`,
+    )
+  ).getRows();
+  if (stale.length === 0) {
+    const [[total]] = (await w.runAndReadAll(`SELECT count(*) FROM ${ev}`)).getRows();
+    return { total: count(total) };
+  }
+  const hours: number[] = [];
+  let events = 0;
+  for (const [h, n] of stale) {
+    if (hours.length > 0 && events + count(n) > CHUNK_EVENTS) break;
+    hours.push(num(h));
+    events += count(n);
+  }
+  const runs = hourRuns(hours);
+  const hp: (number | string)[] = [];
+  const hourCond = runsSql('hour', runs, hp);
+  for (const p of DATA_PARTS) await w.run(`DELETE FROM ${t(p)} WHERE ${hourCond}`, hp);
+  const tp: (number | string)[] = [];
+  const where = tsRunsSql(runs, tp);
+  const H = HOUR_SQL();
+  await w.run(`INSERT INTO ${t('hours')} SELECT ${H}, count(*) FROM ${ev} WHERE ${where} GROUP BY 1`, tp);
+  await w.run(
+    `INSERT INTO ${t('traffic')} SELECT ${H}, version, count(*), count_if(error), count(error), count(latency_ms), coalesce(sum(latency_ms), 0), min(latency_ms), max(latency_ms)
+     FROM ${ev} WHERE ${where} GROUP BY ALL`,
+    tp,
+  );
+  await w.run(`INSERT INTO ${t('lat')} SELECT ${H}, version, ${latencyBinSql('latency_ms')}, count(*) FROM ${ev} WHERE ${where} AND latency_ms IS NOT NULL GROUP BY ALL`, tp);
+  for (const c of l.numeric) {
+    const x = numericSql(c);
+    const f = `FILTER (WHERE isfinite(x))`;
+    await w.run(
+      `INSERT INTO ${t('num')} SELECT h, version, $${tp.length + 1}, count(*), count(x), count_if(x IS NOT NULL AND NOT isfinite(x)), count(x) ${f},
+         min(x) ${f}, max(x) ${f}, fsum(x) ${f}, fsum(x * x) ${f}, avg(x) ${f}, var_pop(x) ${f} * count(x) ${f}
+       FROM (SELECT ${H} AS h, version, ${x} AS x FROM ${ev} WHERE ${where}) GROUP BY h, version`,
+      [...tp, c.physical],
+    );
+  }
+  const valueCounts: [PhysicalColumn, 'cat' | 'nval', string][] = [
+    ...l.categorical.map((c) => [c, 'cat', `SELECT ${H} AS h, version, ${categorySql(c)} AS v FROM ${ev} WHERE ${where}`] as [PhysicalColumn, 'cat', string]),
+    ...l.numeric.filter((c) => c.kind === 'numeric').map((c) => [c, 'nval', `SELECT ${H} AS h, version, ${q(c.physical)} AS v FROM ${ev} WHERE ${where} AND isfinite(${q(c.physical)})`] as [PhysicalColumn, 'nval', string]),
+  ];
+  for (const [c, part, src] of valueCounts) {
+    if (offCols.has(c.physical)) continue;
+    await w.run(`INSERT INTO ${t(part)} SELECT h, version, $${tp.length + 1}, v, count(*) FROM (${src}) WHERE v IS NOT NULL GROUP BY h, version, v`, [...tp, c.physical]);
+    const mp: (number | string)[] = [c.physical];
+    const inRuns = runsSql('hour', runs, mp);
+    const [[most]] = (await w.runAndReadAll(`SELECT coalesce(max(k), 0) FROM (SELECT count(*) AS k FROM ${t(part)} WHERE col = $1 AND ${inRuns} GROUP BY hour, version)`, mp)).getRows();
+    if (count(most) > MAX_CATEGORIES_PER_HOUR) {
+      await w.run(`DELETE FROM ${t(part)} WHERE col = $1`, [c.physical]);
+      await w.run(`UPDATE ${t('cols')} SET state = 'off' WHERE col = $1`, [c.physical]);
+      offCols.add(c.physical);
+    }
+  }
+  return { folded: hours.length, events, remaining: stale.length - hours.length };
+}
+
+/** Deletes the rollups of hours that start before `before` rounded up to an hour (retention). */
+export async function dropRollupsBefore(w: DuckDBConnection, id: number, before: number): Promise<void> {
+  const cut = Math.ceil(before / ROLLUP_MS) * ROLLUP_MS;
+  for (const p of DATA_PARTS) await w.run(`DELETE FROM ${q(rollupTable(id, p))} WHERE hour < $1`, [cut]);
+}
+
+/** Writer access the maintainer needs from the store. */
+export interface RollupHost {
+  /** Runs `fn` under the store's write lock in one transaction on the writer connection. */
+  write<T>(fn: (w: DuckDBConnection) => Promise<T>): Promise<T>;
+  layouts(): RollupLayout[];
+}
+
+/**
+ * Background maintenance: folds stale hours of every model, a chunk per
+ * write transaction, and records per model the events table's row count at
+ * the end of a complete fold (the reads' fast path).
+ */
+export class RollupMaintainer {
+  /** Model id → events table row count when its rollups were last complete. */
+  readonly complete = new Map<number, number>();
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private closed = false;
+  private log: RollupLogger | undefined;
+  private firstPass = true;
+
+  constructor(
+    private readonly host: RollupHost,
+    private readonly delayMs = 1000,
+  ) {}
+
+  setLogger(log: RollupLogger): void {
+    this.log = log;
+  }
+
+  /** Folds soon (debounced); `now` starts at once. */
+  schedule(now = false): void {
+    if (this.closed) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer && !now) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.pass().finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.schedule();
+        }
+      });
+    }, now ? 0 : this.delayMs);
+    this.timer.unref?.();
+  }
+
+  /** Marks a model's rollups as not known complete (writes that are not appends: retention, schema changes). */
+  invalidate(id?: number): void {
+    if (id === undefined) this.complete.clear();
+    else this.complete.delete(id);
+  }
+
+  /** Resolves once no fold is running or scheduled. */
+  async idle(): Promise<void> {
+    while (this.running || this.timer) {
+      if (this.timer) {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+        this.running = this.pass().finally(() => (this.running = null));
+      }
+      await this.running;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  private async pass(): Promise<void> {
+    const started = performance.now();
+    let folded = 0;
+    let events = 0;
+    try {
+      for (const l of this.host.layouts()) {
+        for (;;) {
+          if (this.closed) return;
+          const r = await this.host.write((w) => foldChunk(w, l));
+          if ('total' in r) {
+            this.complete.set(l.id, r.total);
+            break;
+          }
+          this.complete.delete(l.id);
+          folded += r.folded;
+          events += r.events;
+          if (r.remaining > 0 || this.firstPass) {
+            this.log?.info?.({ model: l.model, hoursFolded: folded, eventsFolded: events, hoursRemaining: r.remaining, seconds: +((performance.now() - started) / 1000).toFixed(1) }, 'dashboard rollups: folding');
+          }
+        }
+      }
+      if (folded > 0 && this.firstPass) this.log?.info?.({ hours: folded, events, seconds: +((performance.now() - started) / 1000).toFixed(1) }, 'dashboard rollups: up to date');
+      this.firstPass = false;
+    } catch (err) {
+      if (!this.closed) this.log?.error({ err }, 'dashboard rollups: fold failed (reads stay exact, scanning events)');
+    }
+  }
+}
