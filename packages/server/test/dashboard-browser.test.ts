@@ -232,7 +232,10 @@ describe('dashboard in chromium over a flights replay', { skip, timeout: 600_000
     // The drift grid: one row per feature, one cell per window.
     const drift = t.series.find((s) => s.type === 'feature_drift' && s.version === 'v1')!;
     // The numbers behind a chart: the drift share table lists every window.
+    // (The table is put in the page when the block is first opened.)
+    assert.equal(await page.locator('figure[data-chart="drift-share"] details tbody tr').count(), 0);
     await page.locator('figure[data-chart="drift-share"] details summary').click();
+    await page.locator('figure[data-chart="drift-share"] details tbody tr').first().waitFor();
     const rows = await page.locator('figure[data-chart="drift-share"] details tbody tr').count();
     assert.equal(rows, new Set(t.series.filter((s) => s.type === 'feature_drift').flatMap((s) => s.ends)).size);
     assert.ok(drift.features!.features.length === 5);

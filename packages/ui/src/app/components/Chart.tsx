@@ -2,7 +2,8 @@
  * A chart drawn by Observable Plot (or any builder of an SVG element) into the
  * page: built for the container's width and rebuilt when it changes, with a
  * text alternative (the SVG's `aria-label` and `<title>`), an optional legend,
- * and the numbers behind it as a table in a `<details>` block.
+ * and the numbers behind it as a table in a `<details>` block (put in the page
+ * only once opened: a model page's tables would double its DOM).
  *
  * Plot's per-chart `<style>` element is removed before insertion (the page's
  * stylesheet styles `.mw-plot`; the Content-Security-Policy allows no inline
@@ -118,12 +119,18 @@ export function PlotFigure(props: PlotFigureProps) {
       {props.legend && <Legend items={props.legend} />}
       <div class="plot" ref={box} />
       {failure && <p class="error">The chart could not be drawn: {failure}</p>}
-      {props.table && (
-        <details class="chart-data">
-          <summary>Data table</summary>
-          <div class="scroll">{props.table}</div>
-        </details>
-      )}
+      {props.table && <DataTable table={props.table} />}
     </figure>
+  );
+}
+
+/** The numbers behind a chart, rendered when the block is first opened. */
+function DataTable({ table }: { table: ComponentChildren }) {
+  const [opened, setOpened] = useState(false);
+  return (
+    <details class="chart-data" onToggle={(e) => (e.currentTarget as HTMLDetailsElement).open && setOpened(true)}>
+      <summary>Data table</summary>
+      {opened && <div class="scroll">{table}</div>}
+    </details>
   );
 }

@@ -6,7 +6,7 @@
  * features. A version selector narrows everything to one version; "compare
  * with" draws two versions side by side (A/B tests, canaries).
  */
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import type { ComponentChildren } from 'preact';
 import type { ModelTimelineResponse, MonitorInfo, MonitorSeries, PredictionSeries, TrafficSeries } from '../../dashboard-types.js';
 import { COLORS } from '../../charts/theme.js';
@@ -42,6 +42,13 @@ export function ModelPage({ model }: { model: string }) {
   const b = useApi<ModelTimelineResponse>(compareWith && a.data ? `${base}${apiQuery({ from: isoTime(a.data.range.from), to: isoTime(a.data.range.to), version: compareWith })}` : null);
   // Live data (a range that ends now) refreshes every minute.
   useAutoRefresh(a.reload, a.data?.range.anchor === 'now');
+  // One view object per answer: charts are rebuilt only when their data changes, not on every render.
+  const view = useMemo<View | null>(() => {
+    const d = a.data;
+    if (!d) return null;
+    if (compareWith) return b.data ? { data: [d, b.data], names: [version!, compareWith], domain: [d.range.from, d.range.to], compare: true } : null;
+    return { data: [d], names: [version ?? 'all versions'], domain: [d.range.from, d.range.to], compare: false };
+  }, [a.data, b.data, compareWith, version]);
 
   if (a.error) {
     return (
@@ -56,7 +63,6 @@ export function ModelPage({ model }: { model: string }) {
   }
   if (!a.data) return <Loading what={`model ${model}`} />;
   const d = a.data;
-  const view: View | null = compareWith ? (b.data ? { data: [d, b.data], names: [version!, compareWith], domain: [d.range.from, d.range.to], compare: true } : null) : { data: [d], names: [version ?? 'all versions'], domain: [d.range.from, d.range.to], compare: false };
   return (
     <>
       <nav class="crumbs" aria-label="Breadcrumb">
@@ -238,7 +244,7 @@ function Chart({ id, title, series, format, view, thresholds, yDomain, label, em
       title={title}
       legend={legendOf(series)}
       build={(doc, width) => lineChart(doc, series, { width, domain: view.domain, format, thresholds, yDomain, label })}
-      deps={[series, view.domain[0], view.domain[1]]}
+      deps={[view, label, format]}
       table={<SeriesTable series={series} format={format} caption={label} />}
     />
   );
@@ -269,15 +275,17 @@ function Headline({ d }: { d: ModelTimelineResponse }) {
       {t.quantilesSkipped ? (
         <Stat label="Latency (mean)">
           <Num field="latencyMean" value={t.latencyMeanMs} text={formatLatency(t.latencyMeanMs)} />
-          <div class="stat-sub" title="Quantiles are computed for ranges of up to 2,000,000 events">
+          <div class="stat-sub" title="The service does not estimate quantiles of ranges this long">
             p50/p99: choose a shorter range
           </div>
         </Stat>
       ) : (
-        <Stat label="Latency p50">
-          <Num field="latencyP50" value={t.latencyP50Ms} text={formatLatency(t.latencyP50Ms)} />
+        <Stat label={t.quantilesRelativeError ? 'Latency p50 (estimated)' : 'Latency p50'}>
+          <span title={t.quantilesRelativeError ? `Estimated from logarithmic latency bins: within ±${formatShare(t.quantilesRelativeError)} of the exact value` : undefined}>
+            <Num field="latencyP50" value={t.latencyP50Ms} text={`${t.quantilesRelativeError ? '≈ ' : ''}${formatLatency(t.latencyP50Ms)}`} />
+          </span>
           <div class="stat-sub">
-            p99 <Num field="latencyP99" value={t.latencyP99Ms} text={formatLatency(t.latencyP99Ms)} /> · mean {formatLatency(t.latencyMeanMs)}
+            p99 <Num field="latencyP99" value={t.latencyP99Ms} text={`${t.quantilesRelativeError ? '≈ ' : ''}${formatLatency(t.latencyP99Ms)}`} /> · mean {formatLatency(t.latencyMeanMs)}
           </div>
         </Stat>
       )}
@@ -416,7 +424,7 @@ function TrafficCharts({ view }: { view: View }) {
         title={`Events per ${per}`}
         legend={sets.length > 1 ? groups.map((g) => ({ label: g.name, color: g.color })) : undefined}
         build={(doc, width) => barChart(doc, bars, groups, { width, domain: view.domain, format: 'count', label: `Events per ${per}${sets.length > 1 ? ', stacked by version' : ''}` })}
-        deps={[bars]}
+        deps={[view]}
         table={
           <table class="data compact">
             <caption>Events per {per}</caption>

@@ -121,13 +121,16 @@ function ModelRow({ m, search }: { m: OverviewModel; search: string }) {
         {t.summary.latencyCount > 0 ? (
           <>
             {t.summary.quantilesSkipped ? (
-              <span title="p50 and p99 are computed for ranges of up to 2,000,000 events; choose a shorter range">
+              <span title="The service does not estimate p50 and p99 of ranges this long; choose a shorter range">
                 mean <Num field="traffic.latencyMean" value={t.summary.latencyMeanMs} text={formatLatency(t.summary.latencyMeanMs)} />
               </span>
             ) : (
               <>
-                <Num field="traffic.latencyP50" value={t.summary.latencyP50Ms} text={formatLatency(t.summary.latencyP50Ms)} /> /{' '}
-                <Num field="traffic.latencyP99" value={t.summary.latencyP99Ms} text={formatLatency(t.summary.latencyP99Ms)} />
+                <span title={t.summary.quantilesRelativeError ? `p50 / p99 estimated from logarithmic latency bins (within ±${formatShare(t.summary.quantilesRelativeError)})` : 'p50 / p99'}>
+                  {t.summary.quantilesRelativeError ? '≈ ' : ''}
+                  <Num field="traffic.latencyP50" value={t.summary.latencyP50Ms} text={formatLatency(t.summary.latencyP50Ms)} /> /{' '}
+                  <Num field="traffic.latencyP99" value={t.summary.latencyP99Ms} text={formatLatency(t.summary.latencyP99Ms)} />
+                </span>
               </>
             )}
             <Spark series={[{ values: t.buckets.map((b) => b.latencyMeanMs), color: COLORS.info }]} label={`Mean latency per ${bucket}`} />
