@@ -196,6 +196,17 @@ describe('dashboard rollups give the raw scan\'s answers', { timeout: 180_000 },
     assert.ok((await compareAll()) > 20);
   });
 
+  test('events not folded before a restart are folded at start (the rollups are durable; a full check finds stale hours)', async () => {
+    await send(Array.from({ length: 200 }, (_, k) => record(400_000 + k, T0 + 2 * DAY + 3 * HOUR + k * 7_000)));
+    const dir = join(tmp.dir, 'a');
+    await A.close(); // the pending fold never ran
+    rolled = await DuckDBStore.open({ path: join(dir, 'modelwatch.duckdb'), rollupDelayMs: 3_600_000 });
+    A = await createServer({ config: config(dir), store: rolled, defaultMetrics: false });
+    assert.ok((await compareAll()) > 20, 'stale hours read raw, the rest from the rollups kept in the file');
+    await rolled.rollupsIdle();
+    assert.ok((await compareAll()) > 20);
+  });
+
   test('estimated latency quantiles are within the stated error of the exact ones', async () => {
     for (const w of [{ from: T0, to: T0 + 4 * DAY }, { from: T0 + 3 * HOUR + 5, to: T0 + 2 * DAY + 7, version: 'v2' }]) {
       const q = { model: 'shop', ...w };

@@ -156,7 +156,7 @@ export class MonitorScheduler {
   markEvents(batches: readonly EventBatch[]): void {
     if (this.closed) return;
     // The store's pre-aggregates (dashboard rollups) fold committed events in the background.
-    this.store.noteEvents?.();
+    this.store.noteEvents?.(batches);
     const marks = batches.filter((b) => b.length > 0).map((b) => groupTimes(b.model, b.ts, b.versions));
     if (marks.length > 0) this.track(async () => {
       for (const m of marks) await this.markTimes(m, () => true);

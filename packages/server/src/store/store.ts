@@ -652,7 +652,7 @@ export interface Store {
   /** Starts background maintenance of pre-aggregates (DuckDB's dashboard rollups), logging progress. Optional. */
   maintainRollups?(opts?: { log?: { info?(obj: object, msg: string): void; warn(obj: object, msg: string): void; error(obj: object, msg: string): void } }): void;
   /** Events were committed (the write queue's hook): pre-aggregates may fold them. Optional. */
-  noteEvents?(): void;
+  noteEvents?(batches: readonly EventBatch[]): void;
   /** Ground-truth coverage and lag of a window. */
   labelSummary(q: WindowQuery): Promise<LabelSummary>;
   /** The distinct versions of the events in a window, sorted. */

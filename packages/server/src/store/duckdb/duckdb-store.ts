@@ -900,9 +900,10 @@ export class DuckDBStore implements Store {
     this.rollups.schedule(true);
   }
 
-  /** Events were committed: fold them soon. */
-  noteEvents(): void {
-    if (this.rollupsOn) this.rollups.schedule();
+  /** Events were committed: fold their hours soon. */
+  noteEvents(batches: readonly EventBatch[]): void {
+    if (!this.rollupsOn) return;
+    for (const b of batches) if (b.length > 0) this.rollups.note(b.model, b.ts);
   }
 
   /** Resolves once no rollup fold is running or scheduled (tests, benchmarks). */

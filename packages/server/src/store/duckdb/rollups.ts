@@ -146,7 +146,7 @@ export async function foldChunk(w: DuckDBConnection, l: RollupLayout): Promise<{
     for (const p of [...DATA_PARTS, 'cols'] as const) await w.run(`DELETE FROM ${t(p)}`);
     for (const c of wanted) await w.run(`INSERT INTO ${t('cols')} VALUES ($1, $2, 'on')`, [c.physical, c.kind]);
   }
-  const offCols = new Set([...cols].filter(([, v]) => !v.on).map(([k]) => k));
+  const offCols = same ? await offColumns(w, l.id) : new Set<string>();
   const stale = (
     await w.runAndReadAll(
       `SELECT coalesce(a.h, r.hour) AS h, coalesce(a.n, 0) FROM (SELECT ${HOUR_SQL()} AS h, count(*) AS n FROM ${ev} GROUP BY 1) a
@@ -164,7 +164,43 @@ export async function foldChunk(w: DuckDBConnection, l: RollupLayout): Promise<{
     hours.push(num(h));
     events += count(n);
   }
-  const runs = hourRuns(hours);
+  await foldRuns(w, l, hourRuns(hours), offCols);
+  return { folded: hours.length, events, remaining: stale.length - hours.length };
+}
+
+/** Columns whose value counts are left out. */
+async function offColumns(w: DuckDBConnection, id: number): Promise<Set<string>> {
+  return new Set([...(await readRollupColumns(w, id))].filter(([, v]) => !v.on).map(([k]) => k));
+}
+
+/**
+ * Folds the hours a commit hook saw written (inside the caller's
+ * transaction) and keeps the rollups known complete when nothing else
+ * changed: the table's row count must be the previous complete count plus
+ * what these hours gained. Returns the new complete count, or `null` (a
+ * full check is needed: some write was not seen, or too many events).
+ */
+export async function foldTouched(w: DuckDBConnection, l: RollupLayout, hours: readonly number[], complete: number): Promise<number | null> {
+  const t = (p: Parameters<typeof rollupTable>[1]) => q(rollupTable(l.id, p));
+  const runs = hourRuns([...hours].sort((a, b) => a - b));
+  const sumOf = async () => {
+    const hp: (number | string)[] = [];
+    return count((await w.runAndReadAll(`SELECT coalesce(sum(events), 0) FROM ${t('hours')} WHERE ${runsSql('hour', runs, hp)}`, hp)).getRows()[0][0]);
+  };
+  const tp: (number | string)[] = [];
+  const [[n]] = (await w.runAndReadAll(`SELECT count(*) FROM ${q(l.events)} WHERE ${tsRunsSql(runs, tp)}`, tp)).getRows();
+  if (count(n) > CHUNK_EVENTS) return null;
+  const before = await sumOf();
+  await foldRuns(w, l, runs, await offColumns(w, l.id));
+  const after = await sumOf();
+  const [[total]] = (await w.runAndReadAll(`SELECT count(*) FROM ${q(l.events)}`)).getRows();
+  return count(total) === complete - before + after ? count(total) : null;
+}
+
+/** Recomputes the rollups of whole hours (runs) from the events. */
+async function foldRuns(w: DuckDBConnection, l: RollupLayout, runs: [number, number][], offCols: Set<string>): Promise<void> {
+  const t = (p: Parameters<typeof rollupTable>[1]) => q(rollupTable(l.id, p));
+  const ev = q(l.events);
   const hp: (number | string)[] = [];
   const hourCond = runsSql('hour', runs, hp);
   for (const p of DATA_PARTS) await w.run(`DELETE FROM ${t(p)} WHERE ${hourCond}`, hp);
@@ -204,7 +240,6 @@ export async function foldChunk(w: DuckDBConnection, l: RollupLayout): Promise<{
       offCols.add(c.physical);
     }
   }
-  return { folded: hours.length, events, remaining: stale.length - hours.length };
 }
 
 /** Deletes the rollups of hours that start before `before` rounded up to an hour (retention). */
@@ -234,6 +269,8 @@ export class RollupMaintainer {
   private closed = false;
   private log: RollupLogger | undefined;
   private firstPass = true;
+  /** Hours written since the last pass, per model name (from the commit hook). */
+  private readonly touched = new Map<string, Set<number>>();
 
   constructor(
     private readonly host: RollupHost,
@@ -266,6 +303,18 @@ export class RollupMaintainer {
     this.timer.unref?.();
   }
 
+  /** Notes the hours of committed events (folded by the next pass without a full check). */
+  note(model: string, ts: ArrayLike<number>): void {
+    let set = this.touched.get(model);
+    if (!set) this.touched.set(model, (set = new Set()));
+    let last = NaN;
+    for (let i = 0; i < ts.length; i++) {
+      const h = Math.floor(ts[i] / ROLLUP_MS) * ROLLUP_MS;
+      if (h !== last) set.add((last = h));
+    }
+    this.schedule();
+  }
+
   /** Marks a model's rollups as not known complete (writes that are not appends: retention, schema changes). */
   invalidate(id?: number): void {
     if (id === undefined) this.complete.clear();
@@ -278,7 +327,13 @@ export class RollupMaintainer {
       if (this.timer) {
         clearTimeout(this.timer);
         this.timer = undefined;
-        this.running = this.pass().finally(() => (this.running = null));
+        this.running = this.pass().finally(() => {
+          this.running = null;
+          if (this.again) {
+            this.again = false;
+            this.schedule();
+          }
+        });
       }
       await this.running;
     }
@@ -297,6 +352,22 @@ export class RollupMaintainer {
     let events = 0;
     try {
       for (const l of this.host.layouts()) {
+        const touched = this.touched.get(l.model);
+        this.touched.delete(l.model);
+        const complete = this.complete.get(l.id);
+        if (complete !== undefined) {
+          // Complete before: fold what the commits wrote, no full check (a scan of every event) needed.
+          if (!touched || touched.size === 0) continue;
+          const next = await this.host.write((w) => foldTouched(w, l, [...touched], complete));
+          if (next !== null) {
+            this.complete.set(l.id, next);
+            continue;
+          }
+          this.complete.delete(l.id);
+        }
+        // A full check: every hour's count against its rollup, a chunk of stale hours per transaction; bounded
+        // (under continuous ingest new commits keep hours stale; the next pass goes on).
+        let budget = Infinity;
         for (;;) {
           if (this.closed) return;
           const r = await this.host.write((w) => foldChunk(w, l));
@@ -307,6 +378,11 @@ export class RollupMaintainer {
           this.complete.delete(l.id);
           folded += r.folded;
           events += r.events;
+          if (budget === Infinity) budget = 2 + Math.ceil((r.folded + r.remaining) / Math.max(1, r.folded));
+          if (--budget <= 0) {
+            this.again = true;
+            break;
+          }
           if (r.remaining > 0 || this.firstPass) {
             this.log?.info?.({ model: l.model, hoursFolded: folded, eventsFolded: events, hoursRemaining: r.remaining, seconds: +((performance.now() - started) / 1000).toFixed(1) }, 'dashboard rollups: folding');
           }
@@ -315,6 +391,8 @@ export class RollupMaintainer {
       if (folded > 0 && this.firstPass) this.log?.info?.({ hours: folded, events, seconds: +((performance.now() - started) / 1000).toFixed(1) }, 'dashboard rollups: up to date');
       this.firstPass = false;
     } catch (err) {
+      // Reads stay exact (they check hours against the events); the next pass starts with a full check.
+      this.complete.clear();
       if (!this.closed) this.log?.error({ err }, 'dashboard rollups: fold failed (reads stay exact, scanning events)');
     }
   }
