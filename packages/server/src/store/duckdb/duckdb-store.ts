@@ -111,7 +111,7 @@ export interface DuckDBStoreOptions {
   readers?: number;
   /** Answer long dashboard ranges from hourly rollups (rollups.ts; default true). False: always scan events. */
   rollups?: boolean;
-  /** Quiet time after commits before they are folded into the rollups (default 1000 ms). */
+  /** Quiet time after commits before they are folded into the rollups (default 2000 ms; at most 30 s under steady traffic). */
   rollupDelayMs?: number;
 }
 
@@ -183,7 +183,7 @@ export class DuckDBStore implements Store {
     private readonly readers: DuckDBConnection[],
     private readonly maxModels: number,
     private readonly rollupsOn = true,
-    rollupDelayMs = 1000,
+    rollupDelayMs = 2000,
   ) {
     this.idle.push(...readers);
     this.rollups = new RollupMaintainer({

@@ -42,6 +42,8 @@ export const LATENCY_ZERO_BIN = -1_000_000;
 export const MAX_CATEGORIES_PER_HOUR = 1000;
 /** Version of the rollup tables' contents: another one rebuilds them (kept as the `cols` row of column ''). */
 const ROLLUP_FORMAT = 'format-2';
+/** Longest a fold waits for commits to pause. */
+export const MAX_FOLD_DELAY_MS = 30_000;
 /** Events folded per write transaction (about). */
 const CHUNK_EVENTS = 1_000_000;
 
@@ -259,6 +261,14 @@ export interface RollupHost {
  * Background maintenance: folds stale hours of every model, a chunk per
  * write transaction, and records per model the events table's row count at
  * the end of a complete fold (the reads' fast path).
+ *
+ * A fold waits for `delayMs` without commits (at most {@link MAX_FOLD_DELAY_MS}
+ * under steady traffic). What the commits wrote is folded hour by hour; a full
+ * check (every hour's count, a scan of every event) runs at start, after
+ * writes the hook did not see, and for large backfills — only once commits
+ * have been quiet for `delayMs`, so a bulk load is folded once, at its end,
+ * instead of again and again while it runs (reads stay exact meanwhile,
+ * scanning the hours not folded).
  */
 export class RollupMaintainer {
   /** Model id → events table row count when its rollups were last complete. */
@@ -271,11 +281,19 @@ export class RollupMaintainer {
   private firstPass = true;
   /** Hours written since the last pass, per model name (from the commit hook). */
   private readonly touched = new Map<string, Set<number>>();
+  /** Last commit noted, and the first one not folded yet (wall clock, ms). */
+  private lastNoteAt = 0;
+  private pendingSince = 0;
 
   constructor(
     private readonly host: RollupHost,
-    private readonly delayMs = 1000,
+    private readonly delayMs = 2000,
   ) {}
+
+  /** No commit noted for `delayMs`. */
+  private quiet(): boolean {
+    return Date.now() - this.lastNoteAt >= this.delayMs;
+  }
 
   setLogger(log: RollupLogger): void {
     this.log = log;
@@ -292,6 +310,14 @@ export class RollupMaintainer {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      // Commits still arriving: wait for a pause (up to MAX_FOLD_DELAY_MS).
+      const now = Date.now();
+      if (!this.quiet() && this.pendingSince > 0 && now - this.pendingSince < MAX_FOLD_DELAY_MS) {
+        this.timer = setTimeout(() => this.schedule(true), this.delayMs - (now - this.lastNoteAt));
+        this.timer.unref?.();
+        return;
+      }
+      this.pendingSince = 0;
       this.running = this.pass().finally(() => {
         this.running = null;
         if (this.again) {
@@ -312,6 +338,8 @@ export class RollupMaintainer {
       const h = Math.floor(ts[i] / ROLLUP_MS) * ROLLUP_MS;
       if (h !== last) set.add((last = h));
     }
+    this.lastNoteAt = Date.now();
+    if (this.pendingSince === 0) this.pendingSince = this.lastNoteAt;
     this.schedule();
   }
 
@@ -321,13 +349,13 @@ export class RollupMaintainer {
     else this.complete.delete(id);
   }
 
-  /** Resolves once no fold is running or scheduled. */
+  /** Resolves once no fold is running or scheduled (folding what is pending at once). */
   async idle(): Promise<void> {
     while (this.running || this.timer) {
       if (this.timer) {
         clearTimeout(this.timer);
         this.timer = undefined;
-        this.running = this.pass().finally(() => {
+        this.running = this.pass(true).finally(() => {
           this.running = null;
           if (this.again) {
             this.again = false;
@@ -346,7 +374,8 @@ export class RollupMaintainer {
     await this.running;
   }
 
-  private async pass(): Promise<void> {
+  /** One fold of every model; `force` runs full checks even while commits keep coming. */
+  private async pass(force = false): Promise<void> {
     const started = performance.now();
     let folded = 0;
     let events = 0;
@@ -366,7 +395,11 @@ export class RollupMaintainer {
           this.complete.delete(l.id);
         }
         // A full check: every hour's count against its rollup, a chunk of stale hours per transaction; bounded
-        // (under continuous ingest new commits keep hours stale; the next pass goes on).
+        // (under continuous ingest new commits keep hours stale; the next pass goes on). Not while commits keep coming.
+        if (!force && !this.firstPass && !this.quiet()) {
+          this.again = true;
+          continue;
+        }
         let budget = Infinity;
         for (;;) {
           if (this.closed) return;
