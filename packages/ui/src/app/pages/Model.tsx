@@ -38,8 +38,13 @@ export function ModelPage({ model }: { model: string }) {
   const sel = rangeOf(loc.search);
   const base = `/v1/dashboard/models/${encodeURIComponent(model)}`;
   const a = useApi<ModelTimelineResponse>(`${base}${apiQuery({ ...rangeParams(sel), version })}`);
-  // B uses A's resolved range, so both sides cover the same time.
-  const b = useApi<ModelTimelineResponse>(compareWith && a.data ? `${base}${apiQuery({ from: isoTime(a.data.range.from), to: isoTime(a.data.range.to), version: compareWith })}` : null);
+  // B covers A's resolved range. A preset range is asked for B at once, alongside A (one round trip, not two);
+  // only when it resolves to another range (the versions' last events differ) is B asked again for A's range.
+  const bPreset = useApi<ModelTimelineResponse>(compareWith && sel.kind === 'preset' ? `${base}${apiQuery({ ...rangeParams(sel), version: compareWith })}` : null);
+  const presetFits = !!(a.data && bPreset.data && bPreset.data.range.from === a.data.range.from && bPreset.data.range.to === a.data.range.to);
+  const needExact = !!(compareWith && a.data && (sel.kind === 'custom' || bPreset.error || (bPreset.data && !presetFits)));
+  const bExact = useApi<ModelTimelineResponse>(needExact ? `${base}${apiQuery({ from: isoTime(a.data!.range.from), to: isoTime(a.data!.range.to), version: compareWith })}` : null);
+  const b = presetFits ? bPreset : bExact;
   // Live data (a range that ends now) refreshes every minute.
   useAutoRefresh(a.reload, a.data?.range.anchor === 'now');
   // One view object per answer: charts are rebuilt only when their data changes, not on every render.
