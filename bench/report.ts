@@ -14,7 +14,8 @@
  *   (7 of them by more than their drift threshold).
  *
  * Targets (issue #3, 2-core machine): flights < 1.1 s, wide < 10 s, peak RSS
- * < 450 MiB. The CLI is built first (`tsc -b packages/modelwatch`). Each case
+ * < 450 MiB. The CLI is built first (`tsc -b packages/modelwatch`, then
+ * `dist/build/bundle-renderer.js`: the HTML renderer as one file). Each case
  * runs once to warm the file cache, then RUNS times; the median wall time and
  * the largest peak RSS are reported, with the per-phase times the CLI prints
  * under MODELWATCH_TIMING=1 (reading, comparing, JSON, HTML) and the load
@@ -184,6 +185,7 @@ async function timeReader(file: string, format: 'parquet' | 'csv'): Promise<{ fi
 
 export async function run(): Promise<object> {
   execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', join(ROOT, 'packages/modelwatch')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(ROOT, 'packages/modelwatch/dist/build/bundle-renderer.js')], { stdio: 'inherit' });
   const cases = await prepareData();
   const outDir = join(DATA, 'out');
   mkdirSync(outDir, { recursive: true });

@@ -4,25 +4,33 @@
  * with its code once stdout and stderr have drained (exiting directly also
  * skips tearing down DuckDB and the heap, which only costs time).
  *
- * Commands that read data start opening DuckDB's in-memory database — and
- * `report`/`check` start reading their inputs (see `read/prefetch.ts`) —
- * before the rest of the program loads: DuckDB works on its own threads while
- * the main thread compiles modules.
+ * Commands that read data start opening DuckDB's in-memory database — or, for
+ * `report`/`check`, start reading their inputs on the read worker (see
+ * `read/prefetch.ts`) — before the rest of the program loads: DuckDB and the
+ * worker work on their own threads while the main thread compiles modules.
  */
-import { openDatabase } from '@modelwatch/server/read';
-import { prefetchInputs } from './read/prefetch.js';
+import { prefetchInputs, settlePrefetches } from './read/prefetch.js';
+import { readWorkerSettled } from './read/remote.js';
 
 const argv = process.argv.slice(2);
 const DATA_COMMANDS = new Set(['report', 'check', 'profile', 'schema', 'demo-data']);
 if (argv.some((a) => DATA_COMMANDS.has(a)) && !argv.includes('--help') && !argv.includes('-h')) {
-  openDatabase().catch(() => {
-    // Reported when a command first uses the database.
-  });
-  // report/check: DuckDB starts reading the inputs while the engine loads.
-  prefetchInputs(argv);
+  // report/check: the read worker opens the inputs and reads their first
+  // columns while the engine loads; this thread's database opens only if needed.
+  if (!prefetchInputs(argv)) {
+    import('@modelwatch/server/read')
+      .then((r) => r.openDatabase())
+      .catch(() => {
+        // Reported when a command first uses the database.
+      });
+  }
 }
 const { main } = await import('./main.js');
 const code = await main(argv);
+// Exiting while DuckDB works on the read worker's thread would abort: close
+// the files no command took, and wait for reads and closes in flight.
+await settlePrefetches();
+await readWorkerSettled();
 const drain = (s: NodeJS.WriteStream) => new Promise<void>((done) => (s.writableLength === 0 ? done() : s.write('', () => done())));
 await Promise.all([drain(process.stdout), drain(process.stderr)]);
 process.exit(code);

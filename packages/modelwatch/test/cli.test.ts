@@ -122,18 +122,26 @@ describe('report', { concurrency: 2 }, () => {
     }
   });
 
-  test('wide inputs read a batch of columns at a time give the same report as read whole', async () => {
+  test('inputs read a batch of columns at a time (on the read worker, or wide ones here) give the same report as read whole', async () => {
     // Force batching on this small data: every file counts as wide, 3000 rows × 2 columns per batch.
     const batched = { MODELWATCH_WIDE_CELLS: '1', MODELWATCH_BATCH_CELLS: '6000' };
+    const here = { MODELWATCH_READ_WORKER: '0' };
     for (const f of ['parquet', 'csv']) {
       const args = (out: string) => ['report', '-r', at(`ref.${f}`), '-c', at(`cur.${f}`), '--target', 'y', '--prediction', 'pred', '--json', at(out), '-q'];
-      const [whole, wide] = await Promise.all([runCli(args(`whole-${f}.json`)), runCli(args(`wide-${f}.json`), { env: { ...batched, MODELWATCH_TIMING: '1' } })]);
-      assert.equal(whole.code, 0, whole.stderr);
-      assert.equal(wide.code, 0, wide.stderr);
-      assert.match(wide.stderr, /read and compare/, 'the batched path ran');
+      const runs = await Promise.all([
+        runCli(args(`whole-${f}.json`), { env: { ...here, MODELWATCH_TIMING: '1' } }),
+        runCli(args(`wide-${f}.json`), { env: { ...here, ...batched, MODELWATCH_TIMING: '1' } }),
+        runCli(args(`worker-${f}.json`), { env: { MODELWATCH_TIMING: '1' } }),
+        runCli(args(`worker-batches-${f}.json`), { env: { ...batched, MODELWATCH_TIMING: '1' } }),
+      ]);
+      for (const r of runs) assert.equal(r.code, 0, r.stderr);
+      assert.match(runs[0].stderr, /read both inputs/, 'read whole');
+      for (const r of runs.slice(1)) assert.match(r.stderr, /read and compare/, 'the batched path ran');
       const a = readJson(`whole-${f}.json`);
-      const b = readJson(`wide-${f}.json`);
-      assert.deepEqual({ ...b, generatedAt: a.generatedAt }, a, `${f}: batched report differs`);
+      for (const name of ['wide', 'worker', 'worker-batches']) {
+        const b = readJson(`${name}-${f}.json`);
+        assert.deepEqual({ ...b, generatedAt: a.generatedAt }, a, `${f}: ${name} report differs`);
+      }
     }
     // A type conflict found in a later batch still stops the comparison with exit 2.
     const conflict = await runCli(['report', '-r', at('ref.csv'), '-c', at('cur_text_x.csv'), '--json', at('conflict.json')], { env: batched });

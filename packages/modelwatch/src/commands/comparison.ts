@@ -2,7 +2,8 @@ import { basename } from 'node:path';
 import { compare, Comparison, validateSchema, type CompareOptions, type Label, type Report, type Schema, type Table, type Task } from '@modelwatch/core';
 import { InputError, UsageError } from '../errors.js';
 import { doneReading, readInput, type Input } from '../read/input.js';
-import { positiveEnv, WIDE_CELLS } from '../read/table.js';
+import { batchPlan, columnIndexes } from '../read/plan.js';
+import { WIDE_CELLS } from '../read/table.js';
 import { failOn, nameProblems, requireColumns, typeConflicts } from '../read/sides.js';
 import { phase } from '../output/timing.js';
 import { readOptionFile, type CommandContext } from './context.js';
@@ -134,9 +135,6 @@ function namedColumns(s: ComparisonSettings): { option: string; column: string }
 /** A data input: read whole, or opened to be read a batch of columns at a time. */
 type DataInput = Exclude<Input, { kind: 'profile' }>;
 
-/** Rows × columns read per side and batch when comparing wide files (16 MB of numbers); `MODELWATCH_BATCH_CELLS` overrides it. */
-const BATCH_CELLS = positiveEnv('MODELWATCH_BATCH_CELLS') ?? 2_000_000;
-
 /** Reads both inputs concurrently, showing progress while it takes long. Wide files are only opened. */
 export async function readBoth(ctx: CommandContext, s: ComparisonSettings): Promise<{ reference: Input; current: DataInput }> {
   const label = `reading ${basename(s.reference)} and ${basename(s.current)}`;
@@ -159,19 +157,21 @@ export async function readBoth(ctx: CommandContext, s: ComparisonSettings): Prom
 export async function runComparison(
   ctx: CommandContext,
   s: ComparisonSettings,
-  /** Called once the inputs are open, before comparing; `wide` when they are compared in batches of columns. */
+  /** Called once the inputs are open, before comparing; `wide` when they hold more than `WIDE_CELLS` cells. */
   onInputs?: (wide: boolean) => void,
 ): Promise<{ report: Report; reference: Input; current: Input }> {
   phase('start');
   const { reference, current } = await readBoth(ctx, s);
-  const wide = reference.kind === 'columns' || current.kind === 'columns';
-  onInputs?.(wide);
+  // Opened, not read (wide files, and files read on the read worker): compared a batch of columns at a time.
+  const batched = reference.kind === 'columns' || current.kind === 'columns';
+  const isWide = (input: Input) => input.kind === 'columns' && input.source.rows * input.source.names.length > WIDE_CELLS;
+  onInputs?.(isWide(reference) || isWide(current));
   try {
-    phase(wide ? 'open both inputs' : 'read both inputs');
+    phase(batched ? 'open both inputs' : 'read both inputs');
     const named = namedColumns(s);
     failOn([...nameProblems(reference), ...nameProblems(current)]);
     failOn([...requireColumns(reference, named), ...requireColumns(current, named)]);
-    if (!wide) failOn(typeConflicts(reference, current as DataInput & { kind: 'table' }, s.schema));
+    if (!batched) failOn(typeConflicts(reference, current as DataInput & { kind: 'table' }, s.schema));
 
     const options: CompareOptions = { ...s.compare, referenceSource: s.reference, currentSource: s.current };
     const baseSchema = s.schema ?? (reference.kind === 'profile' ? reference.profile.schema : undefined);
@@ -185,14 +185,14 @@ export async function runComparison(
       if (s.positiveLabel !== undefined) options.positiveLabel = s.positiveLabel;
     }
     if (s.positiveLabel !== undefined) options.modelQuality = { ...options.modelQuality, positiveLabel: s.positiveLabel };
-    if (reference.kind === 'table' && reference.sampled) options.referenceSampledFrom = reference.totalRows;
+    if (reference.kind !== 'profile' && reference.sampled) options.referenceSampledFrom = reference.totalRows;
     if (current.sampled) options.currentSampledFrom = current.totalRows;
 
     const progress = ctx.progress.steps('comparing');
     options.onProgress = progress;
     let report: Report;
     try {
-      if (wide) report = await compareInBatches(reference, current, s, options);
+      if (batched) report = await compareInBatches(reference, current, s, options);
       else report = compare(reference.kind === 'table' ? reference.table : (reference as Input & { kind: 'profile' }).profile, (current as DataInput & { kind: 'table' }).table, options);
     } catch (e) {
       const message = (e as Error).message ?? '';
@@ -205,10 +205,10 @@ export async function runComparison(
     } finally {
       progress.end();
     }
-    phase(wide ? 'read and compare' : 'compare');
+    phase(batched ? 'read and compare' : 'compare');
     return { report, reference, current };
   } finally {
-    if (wide) {
+    if (batched) {
       if (reference.kind === 'columns') await reference.source.close();
       if (current.kind === 'columns') await current.source.close();
       await doneReading();
@@ -227,16 +227,17 @@ function dataRows(input: DataInput): number {
 /** The named columns of an input (those it has), read from the file or picked from the table. */
 async function readColumns(input: DataInput, names: readonly string[]): Promise<Table> {
   const all = dataNames(input);
-  const indexes = names.map((n) => all.indexOf(n)).filter((i) => i >= 0);
+  const indexes = columnIndexes(all, names);
   if (input.kind === 'columns') return input.source.read(indexes);
   return { names: indexes.map((i) => all[i]), columns: indexes.map((i) => input.table.columns[i]), numRows: input.table.numRows };
 }
 
 /**
- * Compares wide inputs a batch of columns at a time (the core's `Comparison`),
- * reading the next batch of both files while the current one is compared, so
- * memory stays near two batches whatever the width. Type conflicts are checked
- * batch by batch.
+ * Compares opened inputs a batch of columns at a time (the core's `Comparison`,
+ * which gives the same Report as comparing whole tables), reading the next
+ * batch of both files while the current one is compared, so memory stays near
+ * two batches whatever the width, and reading overlaps comparing when it runs
+ * on the read worker. Type conflicts are checked batch by batch.
  */
 async function compareInBatches(reference: Input, current: DataInput, s: ComparisonSettings, options: CompareOptions): Promise<Report> {
   const curNames = dataNames(current);
@@ -244,13 +245,7 @@ async function compareInBatches(reference: Input, current: DataInput, s: Compari
   const comparison = refData
     ? new Comparison({ referenceRows: dataRows(refData), referenceColumns: dataNames(refData), currentRows: dataRows(current), currentColumns: curNames }, options)
     : new Comparison({ referenceProfile: (reference as Input & { kind: 'profile' }).profile, currentRows: dataRows(current), currentColumns: curNames }, options);
-  // Reference columns in their order (schema inference needs it), then columns only the current data has.
-  const refNames = refData ? dataNames(refData) : [];
-  const refSet = new Set(refNames);
-  const order = [...refNames, ...curNames.filter((n) => !refSet.has(n))];
-  const perBatch = Math.max(1, Math.floor(BATCH_CELLS / Math.max(1, refData ? dataRows(refData) : 0, dataRows(current))));
-  const batches: string[][] = [];
-  for (let i = 0; i < order.length; i += perBatch) batches.push(order.slice(i, i + perBatch));
+  const batches = batchPlan(refData ? { names: dataNames(refData), rows: dataRows(refData) } : null, { names: curNames, rows: dataRows(current) });
   const read = (names: string[]) => Promise.all([refData ? readColumns(refData, names) : Promise.resolve(null), readColumns(current, names)]);
   let next = batches.length ? read(batches[0]) : null;
   for (let b = 0; b < batches.length; b++) {

@@ -8,10 +8,11 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { Report } from '@modelwatch/core';
+import { loadRenderer } from './renderer.js';
 
 const port = parentPort;
 if (!port) throw new Error('html-worker must run as a worker thread');
-const ui = import('@modelwatch/ui');
+const ui = loadRenderer();
 ui.catch(() => {
   // Reported with the first render request.
 });

@@ -1,7 +1,10 @@
 import { extname } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Report } from '@modelwatch/core';
 import { CliError } from '../errors.js';
+import { startWorker } from '../worker-thread.js';
+import { RenderError, renderOnReadWorker } from '../read/remote.js';
+import { loadRenderer, type Renderer } from './renderer.js';
 
 /**
  * The HTML report, rendered by `@modelwatch/ui` (the dashboard's renderer).
@@ -9,8 +12,11 @@ import { CliError } from '../errors.js';
  * Loading the renderer and its chart libraries costs about half a second of
  * CPU, so when `--html` is asked for, `startHtmlRenderer()` starts a worker
  * thread that loads it at once — in parallel with reading and comparing on
- * the main thread — and renders the report when it is ready. Without worker
- * threads (or if the worker cannot start) the renderer is imported in-thread.
+ * the main thread — and renders the report when it is ready. When the inputs
+ * are read on the read worker (`read/remote.ts`), that worker renders, loading
+ * the renderer once its reads are done (one thread fewer to start). Without
+ * worker threads (or if the worker cannot start) the renderer is imported
+ * in-thread.
  */
 export interface HtmlRenderer {
   render(report: Report, title?: string): Promise<string>;
@@ -23,9 +29,9 @@ function failure(message: string): CliError {
 
 /** Renders in this thread (imports the renderer on first use). */
 export async function renderHtml(report: Report, title?: string): Promise<string> {
-  let ui: typeof import('@modelwatch/ui');
+  let ui: Renderer;
   try {
-    ui = await import('@modelwatch/ui');
+    ui = await loadRenderer();
   } catch (e) {
     throw failure(`the renderer (@modelwatch/ui) could not be loaded: ${(e as Error).message}`);
   }
@@ -34,10 +40,22 @@ export async function renderHtml(report: Report, title?: string): Promise<string
 
 /** Starts loading the renderer on a worker thread. */
 export function startHtmlRenderer(): HtmlRenderer {
+  const shared = renderOnReadWorker();
+  if (shared) {
+    return {
+      render: (report, title) =>
+        shared.render(report, title).catch((e: Error) => {
+          if (e instanceof RenderError) throw failure(e.message);
+          // The worker stopped: render here instead.
+          return renderHtml(report, title);
+        }),
+      close: () => shared.close(),
+    };
+  }
   let worker: Worker;
   try {
     // The worker module sits next to this one: .ts in development (run through tsx), .js when built.
-    worker = new Worker(new URL(`./html-worker${extname(new URL(import.meta.url).pathname)}`, import.meta.url));
+    worker = startWorker(new URL(`./html-worker${extname(new URL(import.meta.url).pathname)}`, import.meta.url));
   } catch {
     return { render: renderHtml, close: () => {} };
   }

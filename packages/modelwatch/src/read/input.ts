@@ -57,7 +57,9 @@ export async function readInput(path: string, options: InputOptions = {}): Promi
     }
     return { kind: 'profile', path, format, profile: readProfile(path) };
   }
-  const r = await (takePrefetched(path, options.sample, options.seed) ?? loadData(path, { format, sample: options.sample, seed: options.seed, batchCells: options.batchCells }));
+  // A prefetch that failed is not reported: reading the file here reports the problem.
+  const prefetched = await takePrefetched(path, options.sample, options.seed)?.catch(() => undefined);
+  const r = prefetched ?? (await loadData(path, { format, sample: options.sample, seed: options.seed, batchCells: options.batchCells }));
   const names = r.kind === 'table' ? r.table.names : r.source.names;
   if (names.length === 0) {
     if (r.kind === 'columns') await r.source.close();

@@ -1,5 +1,8 @@
-import { detectFormat } from './format.js';
-import { loadData, WIDE_CELLS, type LoadedData } from './table.js';
+import { detectFormat, type Format } from './format.js';
+import { batchPlan, columnIndexes, WIDE_CELLS } from './plan.js';
+import { openRemote, readAhead } from './remote.js';
+// Types only: the reader (and DuckDB) loads on the worker, or here on demand.
+import type { LoadedData, OpenedSource } from './table.js';
 
 /**
  * Starting to read before the program has loaded. `modelwatch report` spends
@@ -10,6 +13,12 @@ import { loadData, WIDE_CELLS, type LoadedData } from './table.js';
  * the command when the command, after real parsing, asks for the same file
  * with the same options. A guess that does not match is simply not used, and
  * errors surface only when the command reads the file itself.
+ *
+ * The files are opened on the read worker (`remote.ts`) and handed over opened
+ * (`kind: 'columns'`), to be compared a batch of columns at a time; once both
+ * are open, the first two batches are read ahead. The main thread meanwhile
+ * loads the program, and later compares one batch while the worker reads the
+ * next. Without worker threads, files are read here as before.
  *
  * This module imports nothing from the engine, so it loads in milliseconds.
  */
@@ -37,26 +46,62 @@ function integer(text: string | undefined): number | undefined | null {
   return /^\d+$/.test(text) ? Number(text) : null;
 }
 
-/** Starts reading the data files named in `argv` of a `report` or `check` command. */
-export function prefetchInputs(argv: readonly string[]): void {
-  if (argv[0] !== 'report' && argv[0] !== 'check') return;
-  if (argv.includes('--help') || argv.includes('-h')) return;
+/** Number of batches read before the command asks for them. */
+const BATCHES_AHEAD = 2;
+
+/**
+ * Starts reading the data files named in `argv` of a `report` or `check`
+ * command: on the read worker unless `local` (default: `MODELWATCH_READ_WORKER=0`),
+ * else on this thread, whole (wide files are then only opened). Returns whether
+ * it started anything.
+ */
+export function prefetchInputs(argv: readonly string[], opts: { local?: boolean } = {}): boolean {
+  const local = opts.local ?? process.env.MODELWATCH_READ_WORKER === '0';
+  if (argv[0] !== 'report' && argv[0] !== 'check') return false;
+  if (argv.includes('--help') || argv.includes('-h')) return false;
   const sample = integer(optionValue(argv, '--sample'));
   const seed = integer(optionValue(argv, '--seed'));
-  if (sample === null || seed === null || sample === 0) return;
+  if (sample === null || seed === null || sample === 0) return false;
+  const formats: (Format | null)[] = [];
+  const opened: (Promise<OpenedSource> | null)[] = [];
   for (const path of [optionValue(argv, '--reference', '-r'), optionValue(argv, '--current', '-c')]) {
-    if (path === undefined || path.startsWith('-')) continue;
-    let format;
+    let format: Format | null = null;
     try {
-      format = detectFormat(path);
+      if (path !== undefined && !path.startsWith('-')) format = detectFormat(path);
     } catch {
-      continue; // the command reports it
+      // the command reports it
     }
-    if (format === 'profile') continue;
-    // Wide files are only opened: report/check read them a batch of columns at a time.
-    const read = loadData(path, { format, sample, seed, batchCells: WIDE_CELLS });
+    formats.push(format);
+    opened.push(null);
+    if (path === undefined || format === null || format === 'profile') continue;
+    let read: Promise<LoadedData>;
+    if (local) read = import('./table.js').then((t) => t.loadData(path, { format, sample, seed, batchCells: WIDE_CELLS }));
+    else {
+      const source = openRemote(path, { format, sample, seed });
+      opened[opened.length - 1] = source;
+      read = source.then((s) => ({ kind: 'columns', source: s, totalRows: s.totalRows, sampled: s.sampled, sourceTypes: s.sourceTypes }));
+    }
     read.catch(() => {});
     pending.set(key(path, sample, seed), read);
+  }
+  const [ref, cur] = opened;
+  if (cur && (ref || formats[0] === 'profile')) void startBatches(ref, cur);
+  return pending.size > 0;
+}
+
+/** Reads the first batches of the comparison ahead (the same plan `report`/`check` compare by). */
+async function startBatches(reference: Promise<OpenedSource> | null, current: Promise<OpenedSource>): Promise<void> {
+  let ref: OpenedSource | null;
+  let cur: OpenedSource;
+  try {
+    [ref, cur] = await Promise.all([reference, current]);
+  } catch {
+    return; // the command reads the file itself and reports the problem
+  }
+  const plan = batchPlan(ref, cur);
+  for (const names of plan.slice(0, BATCHES_AHEAD)) {
+    if (ref) readAhead(ref, columnIndexes(ref.names, names));
+    readAhead(cur, columnIndexes(cur.names, names));
   }
 }
 

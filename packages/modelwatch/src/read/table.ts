@@ -43,18 +43,7 @@ export function readTable(path: string, options: ReadOptions): Promise<ReadResul
   return readFile(path, { format: options.format, sample: options.sample, seed: options.seed, error: inputError });
 }
 
-/**
- * Files with more cells (rows × columns) than this are compared a batch of
- * columns at a time instead of being read whole (peak memory stays near two
- * batches of both files, whatever the width). `MODELWATCH_WIDE_CELLS` overrides it.
- */
-export const WIDE_CELLS = positiveEnv('MODELWATCH_WIDE_CELLS') ?? 10_000_000;
-
-/** A positive integer from the environment, if set. */
-export function positiveEnv(name: string): number | undefined {
-  const v = Number(process.env[name]);
-  return Number.isSafeInteger(v) && v > 0 ? v : undefined;
-}
+export { positiveEnv, WIDE_CELLS } from './plan.js';
 
 /** A file read whole, or opened to be read a batch of columns at a time. */
 export type LoadedData = ({ kind: 'table' } & ReadResult) | { kind: 'columns'; source: OpenedSource; totalRows: number; sampled: boolean; sourceTypes: string[] };
