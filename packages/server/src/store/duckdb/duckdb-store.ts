@@ -877,8 +877,10 @@ export class DuckDBStore implements Store {
     this.windowWhere(qy, []); // validates the bounds
     const s = this.state(qy.model);
     const l = this.rollupLayout(s);
+    // What the maintainer knows, taken before the snapshot begins (rollup-read.ts says why).
+    const known = this.rollups.known(s.id, s.record.name);
     return this.snapshot(async (c) => {
-      const p = await planRollupRead(c, l, this.rollups.complete.get(s.id), qy, bucketMs, () => this.rollups.schedule());
+      const p = await planRollupRead(c, l, known, qy, bucketMs, () => this.rollups.schedule());
       const out = p ? await fn(c, l, p) : null;
       if (out) this.rollupReads++;
       return out;

@@ -31,22 +31,65 @@ export interface RollupPlan {
   columns: Map<string, { kind: string; on: boolean }>;
 }
 
+/** What the maintainer knew before a read's snapshot began (see {@link planRollupRead}). */
+export interface RollupKnown {
+  /** The events table's row count at the last complete fold, if the rollups are known complete. */
+  complete: number | undefined;
+  /** Hours written (noted by the commit hook) since then, folded or not yet. */
+  touched: readonly number[];
+}
+
+/** How reads were planned: rollups known complete, complete but for touched hours, every hour checked (tests, diagnostics). */
+export const planCounts = { complete: 0, touched: 0, checked: 0 };
+
+/** Most touched hours checked one by one before a read falls back to checking every hour. */
+const MAX_TOUCHED_CHECK = 2000;
+
 /**
  * Which hours of `[from, to)` the rollups answer exactly, each inside one
  * bucket of `bucketMs` (from `from`); `null` when none (read raw).
- * `complete` is the events table's row count at the last complete fold: when
- * the table still has it, every rolled-up hour is exact; otherwise per-hour
- * event counts are compared (and `onStale` asks for a fold).
+ *
+ * `known` must be taken before the read's snapshot begins. Events are only
+ * appended, so when the table's row count is `complete`, every rolled-up hour
+ * is exact; when it is `complete` plus what the touched hours gained over
+ * their rolled-up counts, every other hour is still exact and only touched
+ * hours whose counts changed are read raw (live traffic: one or two hours);
+ * otherwise every hour's count is compared (and `onStale` asks for a fold).
  */
-export async function planRollupRead(c: DuckDBConnection, l: RollupLayout, complete: number | undefined, w: WindowQuery, bucketMs: number | null, onStale: () => void): Promise<RollupPlan | null> {
+export async function planRollupRead(c: DuckDBConnection, l: RollupLayout, known: RollupKnown, w: WindowQuery, bucketMs: number | null, onStale: () => void): Promise<RollupPlan | null> {
   if (w.to - w.from < MIN_ROLLUP_RANGE_MS) return null;
   const ht = q(rollupTable(l.id, 'hours'));
   const ev = q(l.events);
-  const [[total]] = (await c.runAndReadAll(`SELECT count(*) FROM ${ev}`)).getRows();
-  let rows: DuckDBValue[][];
-  if (complete !== undefined && complete === count(total)) {
-    rows = (await c.runAndReadAll(`SELECT hour FROM ${ht} WHERE hour >= $1 AND hour + ${ROLLUP_MS} <= $2 ORDER BY 1`, [w.from, w.to])).getRows();
-  } else {
+  const [[totalValue]] = (await c.runAndReadAll(`SELECT count(*) FROM ${ev}`)).getRows();
+  const total = count(totalValue);
+  const { complete } = known;
+  let rows: DuckDBValue[][] | null = null;
+  const rolledInRange = () => c.runAndReadAll(`SELECT hour FROM ${ht} WHERE hour >= $1 AND hour + ${ROLLUP_MS} <= $2 ORDER BY 1`, [w.from, w.to]);
+  if (complete !== undefined && complete === total) {
+    rows = (await rolledInRange()).getRows();
+    planCounts.complete++;
+  }
+  else if (complete !== undefined && known.touched.length > 0 && known.touched.length <= MAX_TOUCHED_CHECK) {
+    const runs = hourRuns([...new Set(known.touched)].sort((a, b) => a - b));
+    const tp: (number | string)[] = [];
+    const now = new Map((await c.runAndReadAll(`SELECT ${HOUR_SQL()}, count(*) FROM ${ev} WHERE ${tsRunsSql(runs, tp)} GROUP BY 1`, tp)).getRows().map((r) => [num(r[0]), count(r[1])]));
+    const hp: (number | string)[] = [];
+    const rolled = new Map((await c.runAndReadAll(`SELECT hour, events FROM ${ht} WHERE ${runsSql('hour', runs, hp)}`, hp)).getRows().map((r) => [num(r[0]), count(r[1])]));
+    let gained = 0;
+    const changed = new Set<number>();
+    for (const h of new Set([...now.keys(), ...rolled.keys()])) {
+      const d = (now.get(h) ?? 0) - (rolled.get(h) ?? 0);
+      gained += d;
+      if (d !== 0) changed.add(h);
+    }
+    if (total === complete + gained) {
+      rows = (await rolledInRange()).getRows().filter((r) => !changed.has(num(r[0])));
+      planCounts.touched++;
+    }
+    if (changed.size > 0) onStale();
+  }
+  if (rows === null) {
+    planCounts.checked++;
     onStale();
     rows = (
       await c.runAndReadAll(

@@ -20,12 +20,14 @@
  * Exactness does not depend on when the rollups were maintained: events are
  * only ever appended (retention deletes whole old hours from the rollups too),
  * so an hour whose stored count equals its current event count is exact. A
- * read checks that in its own snapshot (rollup-read.ts): cheaply when the
+ * read checks that in its own snapshot (rollup-read.ts): at once when the
  * table's row count is the one of the last complete fold (nothing written
- * since), else by counting events per hour of the range; other hours are read
- * raw. Folds run in the background (after commits, at start for an existing
- * store, and when a read found stale hours), a bounded chunk of hours per write
- * transaction so ingest waits at most one chunk.
+ * since) or that plus what the hours written since (the commit hook's) gained
+ * — those hours are then read raw —, else by counting events per hour of the
+ * range; hours that are not exact are read raw. Folds run in the background
+ * (after commits, at start for an existing store, and when a read found stale
+ * hours), a bounded chunk of hours per write transaction so ingest waits at
+ * most one chunk.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { PhysicalColumn } from './sql.js';
@@ -281,6 +283,8 @@ export class RollupMaintainer {
   private firstPass = true;
   /** Hours written since the last pass, per model name (from the commit hook). */
   private readonly touched = new Map<string, Set<number>>();
+  /** Touched hours a running pass is folding, per model name (until it knows the rollups complete again). */
+  private readonly folding = new Map<string, Set<number>>();
   /** Last commit noted, and the first one not folded yet (wall clock, ms). */
   private lastNoteAt = 0;
   private pendingSince = 0;
@@ -327,6 +331,13 @@ export class RollupMaintainer {
       });
     }, now ? 0 : this.delayMs);
     this.timer.unref?.();
+  }
+
+  /** The reads' view ({@link RollupKnown}): the last complete count and every hour written since. */
+  known(id: number, model: string): { complete: number | undefined; touched: number[] } {
+    const complete = this.complete.get(id);
+    if (complete === undefined) return { complete, touched: [] };
+    return { complete, touched: [...(this.touched.get(model) ?? []), ...(this.folding.get(model) ?? [])] };
   }
 
   /** Notes the hours of committed events (folded by the next pass without a full check). */
@@ -387,12 +398,18 @@ export class RollupMaintainer {
         if (complete !== undefined) {
           // Complete before: fold what the commits wrote, no full check (a scan of every event) needed.
           if (!touched || touched.size === 0) continue;
-          const next = await this.host.write((w) => foldTouched(w, l, [...touched], complete));
-          if (next !== null) {
-            this.complete.set(l.id, next);
-            continue;
+          // Reads keep treating these hours as touched until the new complete count is known.
+          this.folding.set(l.model, touched);
+          try {
+            const next = await this.host.write((w) => foldTouched(w, l, [...touched], complete));
+            if (next !== null) {
+              this.complete.set(l.id, next);
+              continue;
+            }
+            this.complete.delete(l.id);
+          } finally {
+            this.folding.delete(l.model);
           }
-          this.complete.delete(l.id);
         }
         // A full check: every hour's count against its rollup, a chunk of stale hours per transaction; bounded
         // (under continuous ingest new commits keep hours stale; the next pass goes on). Not while commits keep coming.
