@@ -96,3 +96,40 @@ test('misuse is an error: a column twice, wrong row counts, a never-added refere
   partial.add(pick(ref, ['x']), pick(cur, ['x']));
   assert.throws(() => partial.finish(), /never added/);
 });
+
+test('consumeInput: numeric columns sorted in their own buffers give the same report; model-quality columns are left intact', () => {
+  // Missing and non-finite values, a regression target and prediction (numeric, kept for model quality).
+  const withGaps = (t: Table): Table => {
+    const out = tableFromColumns({
+      x: Float64Array.from(t.columns[t.names.indexOf('x')].type === 'number' ? (t.columns[t.names.indexOf('x')] as { values: Float64Array }).values : [], (v, i) => (i % 11 === 0 ? NaN : i % 13 === 0 ? Infinity : v)),
+      y: (t.columns[t.names.indexOf('y')] as { values: Float64Array }).values.slice(),
+      cat: (() => {
+        const c = t.columns[t.names.indexOf('cat')];
+        return c.type === 'dict' ? Array.from(c.codes, (k) => c.dictionary[k]) : [];
+      })(),
+      target: (t.columns[t.names.indexOf('y')] as { values: Float64Array }).values.map((v) => v * 2),
+      guess: (t.columns[t.names.indexOf('x')] as { values: Float64Array }).values.map((v) => v * 3 + 1),
+    });
+    const x = out.columns[0];
+    if (x.type === 'number') {
+      x.nulls = new Uint8Array(x.values.length);
+      for (let i = 0; i < x.values.length; i += 11) x.nulls[i] = 1;
+    }
+    return out;
+  };
+  const opts: CompareOptions = { target: 'target', prediction: 'guess', task: 'regression', now };
+  const ref = data(3000, 5);
+  const cur = data(2000, 6, 0.3);
+  const expected = compare(withGaps(ref), withGaps(cur), opts);
+  const [r, c] = [withGaps(ref), withGaps(cur)];
+  const targetBefore = (c.columns[3] as { values: Float64Array }).values.slice();
+  const consumed = compare(r, c, { ...opts, consumeInput: true });
+  assert.deepEqual(consumed, expected);
+  assert.ok(expected.modelQuality, 'model quality was computed');
+  // The feature's buffer was reused (its row order is gone); the target's was not.
+  assert.notDeepEqual((c.columns[0] as { values: Float64Array }).values, (withGaps(cur).columns[0] as { values: Float64Array }).values);
+  assert.deepEqual((c.columns[3] as { values: Float64Array }).values, targetBefore);
+  // The same column object on both sides is not consumed before its second summary.
+  const same = withGaps(ref);
+  assert.deepEqual(compare(same, same, { ...opts, consumeInput: true }), compare(withGaps(ref), withGaps(ref), opts));
+});

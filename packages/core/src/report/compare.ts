@@ -34,6 +34,13 @@ export interface CompareOptions extends RoleHints {
   now?: Date;
   /** Called as each step starts, for progress display. */
   onProgress?: (step: string, done: number, total: number) => void;
+  /**
+   * The tables handed over are the comparison's to overwrite (the caller drops
+   * them after `compare` / `Comparison.add`): numeric columns are filtered and
+   * sorted in their own buffers instead of copies (columns with the target,
+   * prediction or score role excepted). The Report is the same.
+   */
+  consumeInput?: boolean;
 }
 
 function isProfile(x: Table | Profile): x is Profile {

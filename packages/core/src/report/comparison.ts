@@ -150,7 +150,9 @@ export class Comparison {
     // Dataset-level state first: it needs every schema column present in the current data.
     if (curData) this.track(col, refData, curData);
 
-    const ref = this.referenceSide(col, refData);
+    // The same column object on both sides is summarised twice: never in place.
+    const consume = this.options.consumeInput === true && !MODEL_ROLES.has(col.role) && refData !== curData;
+    const ref = this.referenceSide(col, refData, consume);
     if (!ref) {
       outcome.skipped = 'absent from the reference data';
       return;
@@ -159,7 +161,7 @@ export class Comparison {
       this.missingColumn(outcome, ref);
       return;
     }
-    const cur = sideFromColumn(col, curData);
+    const cur = sideFromColumn(col, curData, consume);
     const q = columnQuality(col, ref, cur, this.dq);
     outcome.quality = q.quality;
     outcome.findings.push(...q.findings);
@@ -197,8 +199,9 @@ export class Comparison {
     }
   }
 
-  private referenceSide(col: ColumnSchema, refData: Column | null): Side | null {
-    if (!this.profile) return refData ? sideFromColumn(col, refData) : null;
+  /** `inPlace`: the column's data may be overwritten (it is tracked; model-quality columns are kept for `finish`). */
+  private referenceSide(col: ColumnSchema, refData: Column | null, inPlace = false): Side | null {
+    if (!this.profile) return refData ? sideFromColumn(col, refData, inPlace) : null;
     const p = this.profile.columns.find((c) => c.name === col.name);
     return p ? sideFromProfile(p) : null;
   }

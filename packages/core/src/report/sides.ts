@@ -39,9 +39,9 @@ export interface CategoricalSide {
 
 export type Side = NumericSide | CategoricalSide;
 
-/** A side from raw column data. */
-export function sideFromColumn(schema: ColumnSchema, col: Column): Side {
-  const s = summarize(col, schema.kind);
+/** A side from raw column data (`inPlace`: numeric values may be overwritten, see `summarizeNumeric`). */
+export function sideFromColumn(schema: ColumnSchema, col: Column, inPlace = false): Side {
+  const s = summarize(col, schema.kind, inPlace);
   const profile = profileColumn(schema, s);
   if (s.type === 'numeric') {
     return { type: 'numeric', profile: profile as NumericColumnProfile, sorted: s.sorted, exact: true, defaultBins: DEFAULT_BINS };

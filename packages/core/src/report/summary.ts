@@ -45,17 +45,27 @@ export function isNumericKind(kind: ColumnKind): boolean {
   return kind === 'numeric' || kind === 'datetime';
 }
 
-/** Summarises a column as the given kind (a number column summarised as categorical compares `String(v)`). */
-export function summarize(col: Column, kind: ColumnKind): ColumnSummary {
-  return isNumericKind(kind) ? summarizeNumeric(col) : summarizeCategorical(col);
+/**
+ * Summarises a column as the given kind (a number column summarised as
+ * categorical compares `String(v)`). `inPlace`: a number column's values may be
+ * overwritten (see {@link summarizeNumeric}).
+ */
+export function summarize(col: Column, kind: ColumnKind, inPlace = false): ColumnSummary {
+  return isNumericKind(kind) ? summarizeNumeric(col, inPlace) : summarizeCategorical(col);
 }
 
-export function summarizeNumeric(col: Column): NumericSummary {
+/**
+ * `inPlace`: a number column's finite values are moved to the front of its own
+ * `values` and sorted there (the column is left unusable), saving a copy of the
+ * size of the column — the same summary either way.
+ */
+export function summarizeNumeric(col: Column, inPlace = false): NumericSummary {
   const rows = col.type === 'number' ? col.values.length : col.codes.length;
   let missing = 0;
   let nonFinite = 0;
   let typeViolations = col.typeViolations ?? 0;
-  const finite = new Float64Array(rows);
+  // In place: value i moves to position n <= i, so no value is overwritten before it is read.
+  const finite = inPlace && col.type === 'number' ? col.values : new Float64Array(rows);
   let n = 0;
   if (col.type === 'number') {
     const { values, nulls } = col;
@@ -82,7 +92,8 @@ export function summarizeNumeric(col: Column): NumericSummary {
       else nonFinite++;
     }
   }
-  const sorted = sortFloat64(n === rows ? finite : finite.slice(0, n));
+  // A view, not a copy, unless most of the buffer would be wasted.
+  const sorted = sortFloat64(n === rows ? finite : n >= rows / 2 ? finite.subarray(0, n) : finite.slice(0, n));
   return { type: 'numeric', rows, missing, nonFinite, typeViolations, sorted, ...sortedMoments(sorted) };
 }
 

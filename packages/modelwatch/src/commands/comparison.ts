@@ -242,6 +242,8 @@ async function readColumns(input: DataInput, names: readonly string[]): Promise<
 async function compareInBatches(reference: Input, current: DataInput, s: ComparisonSettings, options: CompareOptions): Promise<Report> {
   const curNames = dataNames(current);
   const refData = reference.kind === 'profile' ? null : reference;
+  // Each batch is dropped once added: the core may sort its numeric columns in place.
+  options = { ...options, consumeInput: true };
   const comparison = refData
     ? new Comparison({ referenceRows: dataRows(refData), referenceColumns: dataNames(refData), currentRows: dataRows(current), currentColumns: curNames }, options)
     : new Comparison({ referenceProfile: (reference as Input & { kind: 'profile' }).profile, currentRows: dataRows(current), currentColumns: curNames }, options);
