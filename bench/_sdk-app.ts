@@ -26,7 +26,7 @@ const body = {
   properties: { hour: { type: 'integer' }, weekday: { type: 'integer' }, distance: { type: 'number' }, origin: { type: 'string' }, dest: { type: 'string' } },
 };
 app.post('/predict', { schema: { body }, config: mode === 'bare' ? {} : { modelwatch: true } }, async (request) => predict(request.body as FlightInput));
-app.get('/stats', async () => exporter?.stats() ?? []);
+app.get('/stats', async () => ({ exporter: exporter?.stats() ?? [] }));
 await app.listen({ port: 0, host: '127.0.0.1' });
 const addr = app.server.address();
 process.stdout.write(`listening http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}\n`);

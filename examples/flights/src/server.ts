@@ -15,11 +15,9 @@
  * - `GET /healthz`; `GET /stats` — the exporter's queues (the replay's backpressure).
  *
  * Events go to modelwatch serve through the SDK's exporter (batched, gzip,
- * retried, non-blocking). Their event time is the flight's departure time, so
- * a replay of 2001 lands in 2001's windows: the SDK's instrumented paths
- * (`wrap`, the router, the Fastify plugin) stamp events with the wall clock,
- * so this server records metrics through the router and queues each event
- * itself with `exporter.sendEvent` (id, time, version, features, outputs, latency).
+ * retried, non-blocking): the router records each prediction's metrics and
+ * queues its event, with the flight's id (`idOf`) and its departure time as
+ * the event time (`tsOf`), so a replay of 2001 lands in 2001's windows.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -150,7 +148,8 @@ export async function buildModelServer(opts: ModelServerOptions): Promise<ModelS
   };
 
   let exporter: Exporter | undefined;
-  let routed: RoutedPredict<[PredictRequest], Answer> | undefined;
+  // The second argument is the request's flight id (given or generated), the event id.
+  let routed: RoutedPredict<[PredictRequest, string], Answer> | undefined;
   if (instrument) {
     exporter = opts.serviceUrl
       ? // Large batches: one request is in flight per kind, so the batch size bounds the rate (a replay sends thousands a second).
@@ -163,18 +162,24 @@ export async function buildModelServer(opts: ModelServerOptions): Promise<ModelS
       features: FEATURE_KINDS,
       classes: [0, 1],
       registry,
+      exporter,
       logger: false,
       depsHash: opts.modelFiles?.v1 ? { artefacts: [opts.modelFiles.v1] } : undefined,
     });
     await app.register(modelwatchFastify, { monitor, metrics: true });
     const canary = opts.canaryWeight ?? 0;
-    routed = routeOn<[PredictRequest], Answer>(monitor, {
+    routed = routeOn<[PredictRequest, string], Answer>(monitor, {
       versions: {
         v1: { predict: answerV1, weight: 100 - canary },
         v2: { predict: answerV2, weight: canary, depsHash: opts.modelFiles?.v2 ? { artefacts: [opts.modelFiles.v2] } : undefined },
       },
       // The same flight always gets the same version (while the weights stay).
       stickyBy: ([x]) => x.id,
+      idOf: ([, id]) => id,
+      // The departure time; the time of the call when the request has none.
+      tsOf: ([x]) => x.ts,
+      // The request without its id and time.
+      featuresOf: ([x]) => ({ dep_hour: x.dep_hour, day_of_week: x.day_of_week, distance: x.distance, origin: x.origin, destination: x.destination }),
     });
   }
 
@@ -185,19 +190,7 @@ export async function buildModelServer(opts: ModelServerOptions): Promise<ModelS
       const a = answerV1(x);
       return { id, version: a.version, prediction: a.prediction, scores: a.scores } satisfies PredictResponse;
     }
-    const t0 = performance.now();
-    const a = routed(x);
-    if (exporter !== undefined) {
-      exporter.sendEvent(MODEL_NAME, {
-        id,
-        ts: x.ts ?? Date.now(),
-        version: a.version,
-        features: { dep_hour: x.dep_hour, day_of_week: x.day_of_week, distance: x.distance, origin: x.origin, destination: x.destination },
-        prediction: a.prediction,
-        scores: a.scores,
-        latency_ms: performance.now() - t0,
-      });
-    }
+    const a = routed(x, id);
     return { id, version: a.version, prediction: a.prediction, scores: a.scores } satisfies PredictResponse;
   });
 

@@ -18,3 +18,21 @@ timer.unref();
 export function wallClock(monotonic: number): number {
   return Math.round(offset + monotonic);
 }
+
+/** An event time given by the caller (`tsOf`, `record({ ts })`). */
+export type EventTime = number | string | Date;
+
+/**
+ * The event time as sent: epoch milliseconds (a finite number, or a valid
+ * Date's time) or a non-empty string as given (ISO 8601; the service rejects
+ * one it cannot read). Undefined for anything else.
+ */
+export function eventTime(v: unknown): number | string | undefined {
+  if (typeof v === 'number') return v - v === 0 ? v : undefined;
+  if (typeof v === 'string') return v.length > 0 ? v : undefined;
+  if (v instanceof Date) {
+    const t = v.getTime();
+    return t - t === 0 ? t : undefined;
+  }
+  return undefined;
+}

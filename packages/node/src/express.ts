@@ -12,6 +12,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Registry } from 'prom-client';
 import { now } from './clock.js';
+import type { EventTime } from './clock.js';
 import { idOfSeq } from './ids.js';
 import { defaultPrediction, defaultScores, ModelMonitor } from './monitor.js';
 import type { MonitorOptions, VersionRecorder } from './monitor.js';
@@ -30,6 +31,8 @@ export interface ExpressRouteModelwatch {
   idOf?: (req: Request, body: unknown) => string | number | undefined;
   /** Segment tags sent with the event. */
   tagsOf?: (req: Request) => Record<string, string> | undefined;
+  /** The event time sent to the service: epoch ms, an ISO 8601 string or a Date (default: when `res.json` was called). */
+  tsOf?: (req: Request, body: unknown) => EventTime | undefined;
   /** Send the event id in this response header (e.g. `x-prediction-id`). */
   eventIdHeader?: string;
 }
@@ -43,7 +46,7 @@ export type ModelwatchMiddleware = RequestHandler & { readonly monitor: ModelMon
  */
 export function modelwatchExpress(target: ModelMonitor | MonitorOptions, route: ExpressRouteModelwatch = {}): ModelwatchMiddleware {
   const monitor = target instanceof ModelMonitor ? target : new ModelMonitor(target);
-  const { featuresOf: fx, predictionOf: px, scoresOf: sx, versionOf: vx, idOf: ix, tagsOf: tx, eventIdHeader } = route;
+  const { featuresOf: fx, predictionOf: px, scoresOf: sx, versionOf: vx, idOf: ix, tagsOf: tx, tsOf: ex, eventIdHeader } = route;
   if (eventIdHeader !== undefined && (typeof eventIdHeader !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(eventIdHeader))) {
     throw new TypeError(`eventIdHeader: expected an HTTP header name (got ${JSON.stringify(eventIdHeader)})`);
   }
@@ -52,7 +55,7 @@ export function modelwatchExpress(target: ModelMonitor | MonitorOptions, route: 
   const record = (req: Request, res: Response, body: unknown, t0: number, error: boolean): void => {
     const end = now();
     let rec: VersionRecorder = fixed ?? monitor.version();
-    let features: unknown, prediction: unknown, scores: unknown, id: string | number | undefined, tags: unknown;
+    let features: unknown, prediction: unknown, scores: unknown, id: string | number | undefined, tags: unknown, ts: unknown;
     try {
       if (vx !== undefined) {
         const v = vx(req, body);
@@ -65,10 +68,11 @@ export function modelwatchExpress(target: ModelMonitor | MonitorOptions, route: 
       }
       if (ix !== undefined) id = ix(req, body);
       if (tx !== undefined) tags = tx(req);
+      if (ex !== undefined) ts = ex(req, body);
     } catch (err) {
       monitor.problem('express route', err);
     }
-    const seq = rec.observe(features, prediction, scores, end - t0, error, id, tags, end);
+    const seq = rec.observe(features, prediction, scores, end - t0, error, id, tags, end, ts);
     if (eventIdHeader !== undefined && !error && !res.headersSent) res.setHeader(eventIdHeader, String(id ?? idOfSeq(seq)));
   };
 

@@ -18,6 +18,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onErrorHookHandler, preHandlerHookHandler, preSerializationHookHandler } from 'fastify';
 import type { Registry } from 'prom-client';
 import { now } from './clock.js';
+import type { EventTime } from './clock.js';
 import { idOfSeq } from './ids.js';
 import { defaultPrediction, defaultScores, ModelMonitor } from './monitor.js';
 import type { MonitorOptions, VersionRecorder } from './monitor.js';
@@ -38,6 +39,8 @@ export interface FastifyRouteModelwatch {
   idOf?: (request: FastifyRequest, payload: unknown) => string | number | undefined;
   /** Segment tags sent with the event. */
   tagsOf?: (request: FastifyRequest) => Record<string, string> | undefined;
+  /** The event time sent to the service: epoch ms, an ISO 8601 string or a Date (default: when the payload was ready). */
+  tsOf?: (request: FastifyRequest, payload: unknown) => EventTime | undefined;
 }
 
 export interface FastifyModelwatchOptions extends Partial<MonitorOptions> {
@@ -87,6 +90,7 @@ function instrumentRoute(route: FastifyRouteModelwatch, fallback: ModelMonitor, 
   const vx = route.versionOf;
   const ix = route.idOf;
   const tx = route.tagsOf;
+  const ex = route.tsOf;
   const fixed: VersionRecorder | null = vx === undefined ? monitor.version() : null;
 
   const recorderOf = (request: FastifyRequest, payload: unknown): VersionRecorder => {
@@ -106,7 +110,7 @@ function instrumentRoute(route: FastifyRouteModelwatch, fallback: ModelMonitor, 
       request.modelwatchStart = -1;
       const end = now();
       let rec: VersionRecorder = fixed ?? monitor.version();
-      let features: unknown, prediction: unknown, scores: unknown, id: string | number | undefined, tags: unknown;
+      let features: unknown, prediction: unknown, scores: unknown, id: string | number | undefined, tags: unknown, ts: unknown;
       try {
         rec = recorderOf(request, payload);
         features = fx === undefined ? request.body : fx(request);
@@ -114,10 +118,11 @@ function instrumentRoute(route: FastifyRouteModelwatch, fallback: ModelMonitor, 
         scores = sx === undefined ? defaultScores(payload) : sx(payload, request);
         if (ix !== undefined) id = ix(request, payload);
         if (tx !== undefined) tags = tx(request);
+        if (ex !== undefined) ts = ex(request, payload);
       } catch (err) {
         monitor.problem('fastify route', err);
       }
-      const seq = rec.observe(features, prediction, scores, end - t0, false, id, tags, end);
+      const seq = rec.observe(features, prediction, scores, end - t0, false, id, tags, end, ts);
       if (eventIdHeader !== undefined) reply.header(eventIdHeader, String(id ?? idOfSeq(seq)));
     }
     done(null, payload);
@@ -130,16 +135,17 @@ function instrumentRoute(route: FastifyRouteModelwatch, fallback: ModelMonitor, 
       request.modelwatchStart = -1;
       const end = now();
       let rec: VersionRecorder = fixed ?? monitor.version();
-      let features: unknown, id: string | number | undefined, tags: unknown;
+      let features: unknown, id: string | number | undefined, tags: unknown, ts: unknown;
       try {
         rec = recorderOf(request, undefined);
         features = fx === undefined ? request.body : fx(request);
         if (ix !== undefined) id = ix(request, undefined);
         if (tx !== undefined) tags = tx(request);
+        if (ex !== undefined) ts = ex(request, undefined);
       } catch (err) {
         monitor.problem('fastify route', err);
       }
-      rec.observe(features, undefined, undefined, end - t0, true, id, tags, end);
+      rec.observe(features, undefined, undefined, end - t0, true, id, tags, end, ts);
     } else {
       request.modelwatchStart = -1;
     }

@@ -19,6 +19,7 @@ export { Exporter, parseRetryAfter } from './exporter/exporter.js';
 export type { ExporterOptions, RetryOptions, Compression, ChannelStats, RecordKind } from './exporter/exporter.js';
 export type { FeedbackRecord, EventRecord } from './exporter/records.js';
 export type { Logger } from './exporter/logger.js';
+export type { EventTime } from './clock.js';
 export { dependencyHash, LOCKFILES } from './metrics/deps-hash.js';
 export type { DependencyHashOptions } from './metrics/deps-hash.js';
 export { DEFAULT_LATENCY_BUCKETS, DEFAULT_SCORE_BUCKETS, DEFAULT_VALUE_BUCKETS, modelFamilies, exporterFamilies, ensureProcessMetrics } from './metrics/families.js';

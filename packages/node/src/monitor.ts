@@ -17,7 +17,8 @@ import type { Channel, Exporter } from './exporter/exporter.js';
 import { RateLimitedLog, consoleLogger, silentLogger } from './exporter/logger.js';
 import type { Logger } from './exporter/logger.js';
 import { PredictionEvent } from './exporter/records.js';
-import { now, wallClock } from './clock.js';
+import { eventTime, now, wallClock } from './clock.js';
+import type { EventTime } from './clock.js';
 import { idOfSeq, nextSeq } from './ids.js';
 import { BoundedMap, OTHER, labelText, validateBuckets, validateInteger, validateLabelValue, validateModelName } from './labels.js';
 import { CounterCell } from './metrics/buffered.js';
@@ -105,6 +106,8 @@ export interface PredictionRecord {
   version?: string;
   /** Segment tags sent with the event (not metric labels). */
   tags?: Record<string, string>;
+  /** The event time sent to the service: epoch ms, an ISO 8601 string or a Date (default: now). */
+  ts?: EventTime;
 }
 
 /**
@@ -122,6 +125,12 @@ export interface WrapOptions<A extends unknown[], R> {
   idOf?: (args: A, result: Awaited<R> | undefined) => string | number | undefined;
   /** Segment tags of a call, sent with the event. */
   tagsOf?: (args: A) => Record<string, string> | undefined;
+  /**
+   * The event time of a call sent to the service: epoch ms, an ISO 8601 string
+   * or a Date (default, and for `undefined`: when the call returned). Set it
+   * when replaying or scoring past data, so the event lands in its own windows.
+   */
+  tsOf?: (args: A, result: Awaited<R> | undefined) => EventTime | undefined;
 }
 
 const NUMERIC = 0;
@@ -220,6 +229,8 @@ export class VersionRecorder {
   private readonly learnedList: FeatureSlot[] = [];
   private stamp = 0;
   private readonly channel: Channel | null;
+  /** The version as JSON text, for the events. */
+  private readonly versionJson: string;
 
   constructor(
     private readonly monitor: ModelMonitor,
@@ -262,6 +273,7 @@ export class VersionRecorder {
       });
     }
     this.channel = m.exporter ? m.exporter.channel(model, 'events') : null;
+    this.versionJson = JSON.stringify(version);
   }
 
   private observeFeatures(features: unknown): void {
@@ -319,10 +331,11 @@ export class VersionRecorder {
 
   /**
    * @internal The hot path: counts one prediction and queues its event. `end` is
-   * the {@link now} reading when the prediction finished (its event time).
+   * the {@link now} reading when the prediction finished (its event time unless
+   * `ts`, a caller's event time, is given).
    * Returns the generated sequence number (0 when an id was given). Never throws.
    */
-  observe(features: unknown, prediction: unknown, scores: unknown, latencyMs: number, error: boolean, id: string | number | undefined, tags: unknown, end: number): number {
+  observe(features: unknown, prediction: unknown, scores: unknown, latencyMs: number, error: boolean, id: string | number | undefined, tags: unknown, end: number, ts?: unknown): number {
     try {
       if (error) this.err.value++;
       else this.ok.value++;
@@ -332,7 +345,12 @@ export class VersionRecorder {
       const seq = id === undefined ? nextSeq() : 0;
       const ch = this.channel;
       if (ch !== null) {
-        this.monitor.exporter!.pushPrediction(ch, new PredictionEvent(id, seq, wallClock(end), this.version, features, this.names, prediction, scores, latencyMs, error, tags));
+        let t = ts === undefined ? undefined : eventTime(ts);
+        if (t === undefined) {
+          if (ts !== undefined) this.monitor.problem('tsOf', `expected epoch ms, an ISO 8601 string or a valid Date (got ${String(ts)})`, 'modelwatch: an invalid event time (tsOf, record({ ts })); the event is sent with the current time');
+          t = wallClock(end);
+        }
+        this.monitor.exporter!.pushPrediction(ch, new PredictionEvent(id, seq, t, this.versionJson, features, this.names, prediction, scores, latencyMs, error, tags));
       }
       return seq;
     } catch (err) {
@@ -347,7 +365,7 @@ export class VersionRecorder {
    */
   record(r: PredictionRecord): string | number {
     const latency = typeof r.latencyMs === 'number' && r.latencyMs >= 0 ? r.latencyMs : -1;
-    const seq = this.observe(r.features, r.prediction, r.scores, latency, r.error === true, r.id, r.tags, now());
+    const seq = this.observe(r.features, r.prediction, r.scores, latency, r.error === true, r.id, r.tags, now(), r.ts);
     return r.id ?? idOfSeq(seq);
   }
 
@@ -365,32 +383,35 @@ export class VersionRecorder {
     const sx = opts.scoresOf;
     const ix = opts.idOf;
     const tx = opts.tagsOf;
+    const ex = opts.tsOf;
     const monitor = this.monitor;
     const succeeded = (args: A, result: Awaited<R>, t0: number): void => {
       const end = now();
-      let features: unknown, prediction: unknown, scores: unknown, id: string | number | undefined, tags: unknown;
+      let features: unknown, prediction: unknown, scores: unknown, id: string | number | undefined, tags: unknown, ts: unknown;
       try {
         features = fx === undefined ? args[0] : fx(args);
         prediction = px === undefined ? defaultPrediction(result) : px(result, args);
         scores = sx === undefined ? defaultScores(result) : sx(result, args);
         if (ix !== undefined) id = ix(args, result);
         if (tx !== undefined) tags = tx(args);
+        if (ex !== undefined) ts = ex(args, result);
       } catch (err) {
         monitor.problem('extract', err);
       }
-      rec.observe(features, prediction, scores, end - t0, false, id, tags, end);
+      rec.observe(features, prediction, scores, end - t0, false, id, tags, end, ts);
     };
     const failed = (args: A, t0: number): void => {
       const end = now();
-      let features: unknown, id: string | number | undefined, tags: unknown;
+      let features: unknown, id: string | number | undefined, tags: unknown, ts: unknown;
       try {
         features = fx === undefined ? args[0] : fx(args);
         if (ix !== undefined) id = ix(args, undefined);
         if (tx !== undefined) tags = tx(args);
+        if (ex !== undefined) ts = ex(args, undefined);
       } catch (err) {
         monitor.problem('extract', err);
       }
-      rec.observe(features, undefined, undefined, end - t0, true, id, tags, end);
+      rec.observe(features, undefined, undefined, end - t0, true, id, tags, end, ts);
     };
     return function instrumented(this: unknown, ...args: A): R {
       const t0 = now();
@@ -522,8 +543,8 @@ export class ModelMonitor {
   }
 
   /** @internal Reports a problem off the request path (rate-limited). */
-  problem(where: string, err: unknown): void {
-    this.log.warn(`${where}:${this.model}`, { model: this.model, err: err instanceof Error ? err.message : String(err) }, `modelwatch: recording a prediction failed in ${where}; metrics for it may be incomplete`);
+  problem(where: string, err: unknown, msg = `modelwatch: recording a prediction failed in ${where}; metrics for it may be incomplete`): void {
+    this.log.warn(`${where}:${this.model}`, { model: this.model, err: err instanceof Error ? err.message : String(err) }, msg);
   }
 }
 

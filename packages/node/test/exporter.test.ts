@@ -14,8 +14,10 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { after, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { Registry } from 'prom-client';
-import { Exporter, ModelMonitor, hash32, parseRetryAfter, router, wrap } from '@modelwatch/node';
-import { Ring } from '../src/exporter/ring.js';
+import express from 'express';
+import Fastify from 'fastify';
+import { Exporter, ModelMonitor, hash32, modelwatchExpress, modelwatchFastify, parseRetryAfter, router, wrap } from '@modelwatch/node';
+import { LineQueue } from '../src/exporter/queue.js';
 import { FLIGHTS_SCHEMA, find, flightModel, freePort, parseExposition, registerModel, rng, sleep, startService, tempDir, value, waitFor } from './helpers.js';
 import type { FlightInput } from './helpers.js';
 
@@ -355,6 +357,73 @@ describe('exporter protocol', () => {
     }
   });
 
+  test('event times: tsOf (wrap, router, Fastify, Express) and record({ ts }) set them; none or an invalid one is the call\'s time, logged', async () => {
+    const peer = await scripted(() => ({ status: 200 }));
+    const exporter = new Exporter({ url: peer.url, registry: new Registry(), batchSize: 1000, flushIntervalMs: 60_000, logger: false });
+    const warnings: string[] = [];
+    const logger = { warn: (_o: object, msg: string) => warnings.push(msg), info: () => {}, error: () => {} };
+    const monitor = new ModelMonitor({ model: 'times', exporter, registry: new Registry(), processMetrics: false, depsHash: 't', logger });
+    type In = { id: string; at?: unknown };
+    const predict = monitor.wrap((x: In) => ({ prediction: 1 }), { idOf: ([x]) => x.id, tsOf: ([x]) => x.at as number | string | Date | undefined });
+    const routed = router<[In], { prediction: number }>({
+      model: 'times',
+      exporter,
+      registry: new Registry(),
+      processMetrics: false,
+      depsHash: 't',
+      versions: { r1: { predict: () => ({ prediction: 0 }), weight: 1 } },
+      idOf: ([x]) => x.id,
+      tsOf: ([x], result) => (result === undefined ? undefined : (x.at as number)),
+    });
+    const t0 = Date.now();
+    predict({ id: 'number', at: 981_000_000_000 });
+    predict({ id: 'iso', at: '2001-02-03T04:05:06Z' });
+    predict({ id: 'date', at: new Date(Date.UTC(2001, 5, 1)) });
+    predict({ id: 'none' });
+    predict({ id: 'nan', at: NaN });
+    predict({ id: 'bad-date', at: new Date('x') });
+    predict({ id: 'object', at: {} });
+    routed({ id: 'routed', at: 990_000_000_000 });
+    monitor.record({ id: 'record', ts: '2001-03-01T00:00:00.000Z', prediction: 1 });
+    monitor.record({ id: 'record-now', prediction: 1 });
+
+    const app = Fastify();
+    await app.register(modelwatchFastify, { monitor });
+    app.post('/p', { config: { modelwatch: { idOf: (r) => (r.body as In).id, tsOf: (r) => (r.body as In).at as number } } }, async () => ({ prediction: 1 }));
+    await app.inject({ method: 'POST', url: '/p', payload: { id: 'fastify', at: 970_000_000_000 } });
+    await app.close();
+
+    const eapp = express();
+    eapp.use(express.json());
+    eapp.post('/p', modelwatchExpress(monitor, { idOf: (req) => (req.body as In).id, tsOf: (req) => (req.body as In).at as string }), (_req, res) => {
+      res.json({ prediction: 1 });
+    });
+    const server = await new Promise<Server>((resolve) => {
+      const srv = eapp.listen(0, '127.0.0.1', () => resolve(srv));
+    });
+    const port = (server.address() as { port: number }).port;
+    await fetch(`http://127.0.0.1:${port}/p`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'express', at: '2001-04-01T00:00:00Z' }) });
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+
+    await exporter.close();
+    const t1 = Date.now();
+    const ts = Object.fromEntries(
+      peer.requests
+        .flatMap((r) => r.body.trim().split('\n'))
+        .map((l) => JSON.parse(l) as { id: string; ts: unknown })
+        .map((e) => [e.id, e.ts]),
+    );
+    assert.deepEqual(
+      { number: ts.number, iso: ts.iso, date: ts.date, routed: ts.routed, record: ts.record, fastify: ts.fastify, express: ts.express },
+      { number: 981_000_000_000, iso: '2001-02-03T04:05:06Z', date: Date.UTC(2001, 5, 1), routed: 990_000_000_000, record: '2001-03-01T00:00:00.000Z', fastify: 970_000_000_000, express: '2001-04-01T00:00:00Z' },
+    );
+    for (const id of ['none', 'nan', 'bad-date', 'object', 'record-now']) {
+      assert.ok(typeof ts[id] === 'number' && (ts[id] as number) >= t0 - 5 && (ts[id] as number) <= t1 + 5, `${id}: the call's time (got ${String(ts[id])})`);
+    }
+    assert.equal(warnings.length, 1, 'invalid event times are logged (rate-limited: once)');
+    assert.match(warnings[0], /tsOf/);
+  });
+
   test('auto compression: a service answering 415 to gzip gets the batch again uncompressed, and identity from then on', async () => {
     const peer = await scripted((_n, r) => (r.headers['content-encoding'] === 'gzip' ? { status: 415 } : { status: 200 }));
     const exporter = new Exporter({ url: peer.url, registry: new Registry(), batchSize: 2, flushIntervalMs: 10, logger: false });
@@ -502,18 +571,34 @@ describe('exporter protocol', () => {
     assert.equal(parseRetryAfter(null), undefined);
   });
 
-  test('ring buffer: FIFO, overwrites the oldest when full', () => {
-    const ring = new Ring<number>(3);
-    assert.equal(ring.push(1), false);
-    assert.equal(ring.push(2), false);
-    assert.equal(ring.push(3), false);
-    assert.equal(ring.push(4), true);
-    assert.equal(ring.size, 3);
-    assert.deepEqual(ring.take(2), [2, 3]);
-    ring.push(5);
-    ring.push(6);
-    assert.equal(ring.push(7), true);
-    assert.deepEqual(ring.take(10), [5, 6, 7]);
-    assert.equal(ring.size, 0);
+  test('line queue: FIFO lines in batches of batchSize, the oldest dropped past maxLines, buffers grown and reused', () => {
+    const q = new LineQueue(3, 5);
+    const lines = (b: { body(): Buffer } | null) => (b === null ? null : b.body().toString('utf8').split('\n').slice(0, -1));
+    for (const x of ['a', 'b', 'c', 'd']) assert.equal(q.push(x), false);
+    assert.equal(q.size, 4);
+    assert.equal(q.push('e'), false);
+    assert.equal(q.push('f'), true, 'the sixth line drops the oldest');
+    assert.equal(q.push('g'), true);
+    assert.equal(q.size, 5);
+    const first = q.take();
+    assert.deepEqual(lines(first), ['c'], 'a batch holds at most 3 lines; a and b were dropped');
+    assert.equal(first!.count, 1);
+    assert.deepEqual(lines(q.take()), ['d', 'e', 'f']);
+    assert.equal(q.size, 1);
+    q.recycle(first!);
+    // Multi-byte text, long lines: the buffer grows; the partial batch is taken as it is.
+    const long = 'é😀"'.repeat(5000);
+    q.push(long);
+    assert.deepEqual(lines(q.take()), ['g', long]);
+    assert.equal(q.size, 0);
+    assert.equal(q.take(), null);
+    for (let i = 0; i < 4; i++) q.push(String(i));
+    assert.equal(q.clear(), 4);
+    assert.equal(q.size, 0);
+    // Dropping every line of the oldest batch removes it.
+    const r = new LineQueue(2, 2);
+    for (const x of ['1', '2', '3', '4', '5']) r.push(x);
+    assert.deepEqual(lines(r.take()), ['4']);
+    assert.deepEqual(lines(r.take()), ['5']);
   });
 });

@@ -1,0 +1,198 @@
+/**
+ * Throughput of an HTTP model server, bare vs instrumented, for `bench/sdk.ts`
+ * parts (b) and (c), measured so that the shared 2-core machine's noise mostly
+ * cancels out:
+ *
+ * - One app process per variant, all started up front and pinned to CPU 0
+ *   (every thread: libuv's pool, where gzip runs, too); autocannon, in this
+ *   process, and modelwatch serve run on CPU 1.
+ * - Rounds: each round drives every variant once — a short warm-up, then
+ *   `seconds` measured with `connections` closed-loop connections — in a
+ *   rotating order (ABC, BCA, CAB, …), so a round's variants see nearly the
+ *   same machine. Per run: requests answered, the app's CPU time (all its
+ *   threads, /proc schedstat) from the start of the run until its exporter has
+ *   acknowledged every event of it, and its CPU utilisation (CPU seconds / wall
+ *   seconds: near 1 when the app, not the load generator, was the limit).
+ * - Per round and instrumented variant, two ratios to that round's bare run:
+ *   `throughputRatio` = req/s ÷ bare req/s, and `cpuRatio` = bare CPU µs per
+ *   request ÷ the variant's (the throughput ratio when the app's core is the
+ *   only limit). Reported: their medians over the rounds.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+type AutocannonResult = { '2xx': number; non2xx: number; errors: number; latency: { p50: number; p99: number } };
+type Autocannon = (opts: Record<string, unknown>) => Promise<AutocannonResult>;
+export const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+/** Pins every thread of `pid` to one CPU (taskset); false where taskset is missing. */
+export function pin(cpu: number, pid: number): boolean {
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts a TS entry point as a child pinned to `cpu`; resolves with the URL it prints (`listening [on] URL`). */
+export function startChild(args: string[], cpu: number): Promise<{ proc: ChildProcess; url: string }> {
+  const proc = spawn(process.execPath, ['--conditions=development', '--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  pin(cpu, proc.pid!);
+  let err = '';
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${args[0]} did not start: ${err}`)), 60_000);
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /listening on (http:\/\/\S+)|listening (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        // Again once it runs: threads started since (libuv's pool, V8's workers) too.
+        pin(cpu, proc.pid!);
+        resolve({ proc, url: m[1] ?? m[2] });
+      }
+    });
+    proc.on('exit', (code) => reject(new Error(`${args[0]} exited with ${code}: ${err}`)));
+  });
+}
+
+export async function stop(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null) return;
+  const exited = new Promise((resolve) => proc.once('exit', resolve));
+  proc.kill('SIGTERM');
+  await exited;
+}
+
+/** CPU nanoseconds of all threads of a process so far (per-thread schedstat; Linux), NaN elsewhere. */
+export function processCpuNs(pid: number): number {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    return ns;
+  } catch {
+    return NaN;
+  }
+}
+
+export function median(xs: number[]): number {
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;
+
+export interface Run {
+  round: number;
+  rps: number;
+  requests: number;
+  p50ms: number;
+  p99ms: number;
+  non2xx: number;
+  errors: number;
+  /** App CPU µs (all threads) per answered request, the exporter's sends of the run's events included. */
+  appCpuUsPerRequest: number;
+  /** App CPU seconds / wall seconds during the run: ≈ 1 when the app was the bottleneck. */
+  appUtilisation: number;
+}
+
+/** Waits until the app's exporter (GET /stats → `{ exporter: [{ queued, inFlight }] }`) has nothing queued or in flight. */
+async function drained(url: string): Promise<void> {
+  for (let i = 0; i < 1200; i++) {
+    const st = (await (await fetch(`${url}/stats`)).json()) as { exporter: { queued: number; inFlight: number }[] };
+    if (st.exporter.every((c) => c.queued + c.inFlight === 0)) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`${url}: the exporter did not drain within 30 s`);
+}
+
+export interface Variant {
+  name: string;
+  /** The app's command line (a TS entry point and its arguments); it prints `listening URL`. */
+  args: string[];
+}
+
+export interface InterleavedOptions {
+  variants: Variant[];
+  /** autocannon `requests` (or one `body` for all). */
+  requests: object[];
+  rounds: number;
+  seconds: number;
+  warmupSeconds: number;
+  connections: number;
+  log: (line: string) => void;
+}
+
+/** Runs the rounds; the first variant is the baseline of the ratios. */
+export async function interleaved(o: InterleavedOptions) {
+  const apps = new Map<string, { proc: ChildProcess; url: string }>();
+  const runs = new Map<string, Run[]>(o.variants.map((v) => [v.name, []]));
+  const names = o.variants.map((v) => v.name);
+  const drive = (url: string, duration: number) => autocannon({ url, requests: o.requests, idReplacement: true, connections: o.connections, duration });
+  try {
+    for (const v of o.variants) apps.set(v.name, await startChild(v.args, 0));
+    for (const name of names) {
+      // JIT warm-up.
+      await drive(apps.get(name)!.url, 3);
+      await drained(apps.get(name)!.url);
+    }
+    for (let r = 0; r < o.rounds; r++) {
+      for (let i = 0; i < names.length; i++) {
+        const name = names[(i + r) % names.length];
+        const app = apps.get(name)!;
+        await drive(app.url, o.warmupSeconds);
+        await drained(app.url);
+        const cpu0 = processCpuNs(app.proc.pid!);
+        const t0 = performance.now();
+        const res = await drive(app.url, o.seconds);
+        const wall = (performance.now() - t0) / 1000;
+        await drained(app.url);
+        const cpuNs = processCpuNs(app.proc.pid!) - cpu0;
+        const answered = res['2xx'];
+        runs.get(name)!.push({
+          round: r,
+          rps: Math.round(answered / o.seconds),
+          requests: answered,
+          p50ms: res.latency.p50,
+          p99ms: res.latency.p99,
+          non2xx: res.non2xx,
+          errors: res.errors,
+          appCpuUsPerRequest: round(cpuNs / 1000 / answered, 2),
+          appUtilisation: round(cpuNs / 1e9 / wall, 3),
+        });
+      }
+      const last = (n: string) => runs.get(n)![r];
+      o.log(`round ${r + 1}/${o.rounds}: ${names.map((n) => `${n} ${last(n).rps} req/s ${last(n).appCpuUsPerRequest} µs/req (util ${last(n).appUtilisation})`).join(', ')}; load ${loadavg()[0].toFixed(2)}`);
+    }
+  } finally {
+    for (const app of apps.values()) await stop(app.proc);
+  }
+  const base = runs.get(names[0])!;
+  const summary = (name: string) => {
+    const rs = runs.get(name)!;
+    const out: Record<string, unknown> = {
+      medianRps: median(rs.map((x) => x.rps)),
+      medianAppCpuUsPerRequest: round(median(rs.map((x) => x.appCpuUsPerRequest)), 2),
+      medianAppUtilisation: round(median(rs.map((x) => x.appUtilisation)), 3),
+    };
+    if (name !== names[0]) {
+      const tr = rs.map((x, i) => x.rps / base[i].rps);
+      const cr = rs.map((x, i) => base[i].appCpuUsPerRequest / x.appCpuUsPerRequest);
+      out.throughputRatio = round(median(tr), 3);
+      out.cpuRatio = round(median(cr), 3);
+      out.perRound = { throughputRatio: tr.map((x) => round(x, 3)), cpuRatio: cr.map((x) => round(x, 3)) };
+    }
+    out.runs = rs;
+    return out;
+  };
+  return Object.fromEntries(names.map((n) => [n, summary(n)])) as Record<string, ReturnType<typeof summary>>;
+}
