@@ -5,6 +5,7 @@
  * of a file are reported together in one {@link ConfigError}.
  */
 import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Compile } from 'typebox/compile';
 import { Settings } from 'typebox/system';
@@ -59,6 +60,11 @@ export interface ConfigContext {
 
 /** DuckDB `checkpoint_threshold` unless `store.checkpointThreshold` is set. */
 export const DEFAULT_CHECKPOINT_THRESHOLD = '256MB';
+
+/** One parse worker per core beyond the main thread's, at most 4; none on one core. */
+export function defaultParseThreads(): number {
+  return Math.min(4, availableParallelism() - 1);
+}
 
 export const DEFAULTS = {
   port: 8080,
@@ -177,6 +183,7 @@ function resolveServer(s: NonNullable<ConfigFile['server']>, baseDir: string, ou
     maxRequests: q.maxRequests ?? DEFAULTS.queue.maxRequests,
     commitEvents: q.commitEvents ?? DEFAULTS.queue.commitEvents,
     retryAfterSeconds: q.retryAfterSeconds ?? DEFAULTS.queue.retryAfterSeconds,
+    parseThreads: q.parseThreads ?? defaultParseThreads(),
   };
   return {
     port: s.port ?? DEFAULTS.port,

@@ -22,8 +22,9 @@ const Queue = Type.Object(
     maxRequests: Type.Optional(PositiveInt),
     commitEvents: Type.Optional(PositiveInt),
     retryAfterSeconds: Type.Optional(PositiveInt),
+    parseThreads: Type.Optional(Type.Integer({ minimum: 0, maximum: 64, ...expect('a number of threads 0..64') })),
   },
-  { additionalProperties: false, ...expect('an object {maxEvents, maxRequests, commitEvents, retryAfterSeconds}') },
+  { additionalProperties: false, ...expect('an object {maxEvents, maxRequests, commitEvents, retryAfterSeconds, parseThreads}') },
 );
 
 const Server = Type.Object(

@@ -21,6 +21,8 @@ export interface QueueSettings {
   commitEvents: number;
   /** The `Retry-After` seconds sent with a 429. */
   retryAfterSeconds: number;
+  /** Worker threads parsing large event bodies off the main thread; 0 parses on the main thread. */
+  parseThreads: number;
 }
 
 export interface ServerSettings {

@@ -12,7 +12,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { contentEncoding, decompressedBody } from '../../ingest/decompress.js';
 import type { RejectReason } from '../../ingest/events.js';
 import { prepareFeedback } from '../../ingest/feedback.js';
-import { BodyError, TooManyRecordsError, parseRecordsText, readEventsBody } from '../../ingest/read-body.js';
+import { ParsePool } from '../../ingest/parse-pool.js';
+import { BodyError, TooManyRecordsError, parseRecordsText } from '../../ingest/read-body.js';
 import { QueueFullError } from '../../ingest/write-queue.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
@@ -48,6 +49,9 @@ function countReasons(counter: { inc(labels: { model: string; reason: string }, 
 }
 
 export function registerIngestRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  // Large event bodies are parsed on worker threads (ingest/parse-pool.ts).
+  const parser = new ParsePool({ threads: ctx.config.server.queue.parseThreads });
+  app.addHook('onClose', async () => parser.close());
   // Raw byte bodies in this scope only: the handlers parse them.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser(['application/json', ...NDJSON_TYPES], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
@@ -99,7 +103,7 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: ServerContext): 
       }
       let prepared;
       try {
-        prepared = readEventsBody(bodyBytes(request), isNdjson(request), ctx.plans.get(model), ctx.config.server.maxRecordsPerRequest);
+        prepared = await parser.read(bodyBytes(request), isNdjson(request), model, ctx.plans.get(model), ctx.config.server.maxRecordsPerRequest);
       } catch (err) {
         throw bodyProblem(err);
       }
