@@ -46,7 +46,7 @@ function integer(text: string | undefined): number | undefined | null {
   return /^\d+$/.test(text) ? Number(text) : null;
 }
 
-/** Number of batches read before the command asks for them. */
+/** Number of batches read before the command asks for them (inputs that are not wide). */
 const BATCHES_AHEAD = 2;
 
 /**
@@ -99,7 +99,9 @@ async function startBatches(reference: Promise<OpenedSource> | null, current: Pr
     return; // the command reads the file itself and reports the problem
   }
   const plan = batchPlan(ref, cur);
-  for (const names of plan.slice(0, BATCHES_AHEAD)) {
+  // Wide inputs: one batch ahead (the comparison reads the next itself), to bound memory.
+  const wide = [ref, cur].some((s) => s !== null && s.rows * s.names.length > WIDE_CELLS);
+  for (const names of plan.slice(0, wide ? 1 : BATCHES_AHEAD)) {
     if (ref) readAhead(ref, columnIndexes(ref.names, names));
     readAhead(cur, columnIndexes(cur.names, names));
   }
