@@ -20,14 +20,26 @@ export const WIDE_CELLS = positiveEnv('MODELWATCH_WIDE_CELLS') ?? 10_000_000;
 /** Rows × columns read per side and batch (16 MB of numbers); `MODELWATCH_BATCH_CELLS` overrides it. */
 export const BATCH_CELLS = positiveEnv('MODELWATCH_BATCH_CELLS') ?? 2_000_000;
 
+/**
+ * The same for wide inputs (12 MB of numbers): with the read worker, a batch is
+ * compared, the next is read and one is in flight between the threads, and
+ * smaller batches keep 1M rows × 100 columns ~35 MiB lower for ~5% more CPU.
+ */
+export const WIDE_BATCH_CELLS = positiveEnv('MODELWATCH_BATCH_CELLS') ?? 1_500_000;
+
 /** Column names and rows of one side. */
 export interface SideShape {
   names: readonly string[];
   rows: number;
 }
 
+/** Whether either side holds more than `WIDE_CELLS` cells. */
+export function isWide(reference: SideShape | null, current: SideShape): boolean {
+  return [reference, current].some((s) => s !== null && s.rows * s.names.length > WIDE_CELLS);
+}
+
 /** The batches of column names, in the order they are compared. `reference` is null for a profile. */
-export function batchPlan(reference: SideShape | null, current: SideShape, batchCells = BATCH_CELLS): string[][] {
+export function batchPlan(reference: SideShape | null, current: SideShape, batchCells = isWide(reference, current) ? WIDE_BATCH_CELLS : BATCH_CELLS): string[][] {
   const refNames = reference ? reference.names : [];
   const refSet = new Set(refNames);
   const order = [...refNames, ...current.names.filter((n) => !refSet.has(n))];

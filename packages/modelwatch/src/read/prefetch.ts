@@ -1,5 +1,5 @@
 import { detectFormat, type Format } from './format.js';
-import { batchPlan, columnIndexes, WIDE_CELLS } from './plan.js';
+import { batchPlan, columnIndexes, isWide, WIDE_CELLS } from './plan.js';
 import { openRemote, readAhead } from './remote.js';
 // Types only: the reader (and DuckDB) loads on the worker, or here on demand.
 import type { LoadedData, OpenedSource } from './table.js';
@@ -100,8 +100,7 @@ async function startBatches(reference: Promise<OpenedSource> | null, current: Pr
   }
   const plan = batchPlan(ref, cur);
   // Wide inputs: one batch ahead (the comparison reads the next itself), to bound memory.
-  const wide = [ref, cur].some((s) => s !== null && s.rows * s.names.length > WIDE_CELLS);
-  for (const names of plan.slice(0, wide ? 1 : BATCHES_AHEAD)) {
+  for (const names of plan.slice(0, isWide(ref, cur) ? 1 : BATCHES_AHEAD)) {
     if (ref) readAhead(ref, columnIndexes(ref.names, names));
     readAhead(cur, columnIndexes(cur.names, names));
   }
