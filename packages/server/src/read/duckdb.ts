@@ -6,7 +6,9 @@ import type { Connection, Database, DataChunk, LogicalType, Result } from '@duck
  * package under `@duckdb/node-api`. The file reader talks to the bindings
  * directly: loading `@duckdb/node-api` requires ~700 modules (0.3–0.9 s on a
  * 2-core machine — the CLI's startup), the bindings ~70 ms, and reading result
- * vectors as typed-array views over DuckDB's memory is the fastest path there is.
+ * vectors as typed arrays is the fastest path there is (`vector_get_data` and
+ * `vector_get_validity` return a copy of the vector's bytes in a Node Buffer —
+ * `napi_create_buffer_copy` — not a view).
  *
  * Two kinds of connection:
  * - to the process's in-memory database (`DuckConnection.open`), shared by every

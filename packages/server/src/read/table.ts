@@ -364,7 +364,7 @@ interface Sink {
 
 /**
  * Runs one SELECT of every column's expression and copies its vectors into
- * typed arrays: numbers with `Float64Array.set` over a view of DuckDB's memory,
+ * typed arrays: numbers with `Float64Array.set` over a view of the vector's bytes,
  * booleans with `Int32Array.set` (widening bytes), strings through a
  * `StringEncoder`; the validity mask marks missing rows (NaN / -1, and the
  * `nulls` bitmap of number columns).

@@ -1,6 +1,7 @@
 /**
  * Copying fixed-width DuckDB vectors into the core's columnar arrays, from
- * typed-array views over DuckDB's memory: the values in bulk (`TypedArray.set`),
+ * typed-array views over the bytes of a vector (which `vector_get_data` copies out of
+ * DuckDB's memory): the values in bulk (`TypedArray.set`),
  * then the validity mask (bit `i & 7` of byte `i >> 3`, 1 = valid; `null` when
  * every row is valid) marks the missing rows. Strings are in `strings.ts`.
  */
