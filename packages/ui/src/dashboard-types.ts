@@ -25,7 +25,7 @@ export interface DashboardRange {
 
 /** Events per time bucket. */
 export interface TrafficBucket {
-  /** Bucket start; buckets are `[start, start + bucketMs)`. */
+  /** Bucket start; buckets are `[start, start + bucketMs)` on a UTC grid of multiples of `bucketMs`, clipped to the range (the first may start before it). */
   start: number;
   events: number;
   /** Events flagged `error: true`. */

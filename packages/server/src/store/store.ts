@@ -188,8 +188,10 @@ export interface ColumnQuery extends WindowQuery {
 }
 
 export interface EventCountQuery extends WindowQuery {
-  /** Bucket width in ms (buckets start at `from + k * bucketMs`); one bucket when absent. */
+  /** Bucket width in ms (buckets start at `origin + k * bucketMs`); one bucket when absent. */
   bucketMs?: number;
+  /** Start of the bucket grid (default `from`); a grid aligned to whole hours lets long ranges read pre-aggregates. Buckets before `from` count events from `from` only. */
+  origin?: number;
   /** Split counts by version. */
   byVersion?: boolean;
 }
@@ -628,10 +630,10 @@ export interface Store {
   numericAggregate(q: ColumnQuery & { edges?: ArrayLike<number> }): Promise<NumericAggregate>;
   /** Frequencies of a column's values (any kind), top K plus the rest. */
   categoryCounts(q: ColumnQuery & { topK: number }): Promise<CategoryCounts>;
-  /** {@link numericAggregate} (no histogram) per time bucket of the window, in one scan: buckets start at `from + k * bucketMs`, empty ones left out (the dashboard's output over time). */
-  numericAggregateByBucket(q: ColumnQuery & { bucketMs: number }): Promise<(NumericAggregate & { start: number })[]>;
+  /** {@link numericAggregate} (no histogram) per time bucket of the window, in one scan: buckets start at `origin + k * bucketMs` (`origin` as in {@link EventCountQuery}), empty ones left out (the dashboard's output over time). */
+  numericAggregateByBucket(q: ColumnQuery & { bucketMs: number; origin?: number }): Promise<(NumericAggregate & { start: number })[]>;
   /** {@link categoryCounts} per time bucket of the window, in one scan (buckets as in {@link numericAggregateByBucket}). */
-  categoryCountsByBucket(q: ColumnQuery & { topK: number; bucketMs: number }): Promise<(CategoryCounts & { start: number })[]>;
+  categoryCountsByBucket(q: ColumnQuery & { topK: number; bucketMs: number; origin?: number }): Promise<(CategoryCounts & { start: number })[]>;
   /** The raw values of a column in a window, sampled deterministically above `limit`. */
   columnValues(q: ColumnQuery & SampleOptions): Promise<ColumnSample>;
   /** Events joined with feedback for model quality, sampled deterministically above `limit`. */

@@ -119,6 +119,14 @@ export function bucketFor(spanMs: number, max: number): number {
   return Math.ceil(spanMs / max / DAY) * DAY;
 }
 
+/**
+ * Start of a range's bucket grid: the bucket width's multiple at or before
+ * `from` (UTC), so that a custom range's buckets of an hour or more are
+ * whole hours, which the store's hourly rollups answer; the first bucket may
+ * begin before the range (it counts the range's events only).
+ */
+export const gridOrigin = (range: DashboardRange, bucketMs: number) => Math.floor(range.from / bucketMs) * bucketMs;
+
 const badRange = (message: string) => new HttpError(400, 'bad_request', `invalid request: querystring.range: ${message}`, [{ path: 'querystring.range', message }]);
 
 /** Milliseconds of a `range` parameter (not `all`). */
@@ -193,9 +201,10 @@ type Counted = { start: number; events: number; errors: number; latencyCount: nu
  */
 export async function traffic(store: Store, model: string, range: DashboardRange, bucketMs: number, version: string | null, perVersion: boolean, exactQuantileEvents = EXACT_QUANTILE_EVENTS): Promise<{ total: TrafficSeries; versions: TrafficSeries[]; active: string[] }> {
   const q = { model, from: range.from, to: range.to, version };
-  const counts = await store.eventCounts({ ...q, bucketMs, byVersion: true });
+  const origin = gridOrigin(range, bucketMs);
+  const counts = await store.eventCounts({ ...q, bucketMs, origin, byVersion: true });
   const active = [...new Set(counts.filter((c) => c.events > 0).map((c) => c.version!))].sort();
-  const totalBuckets = denseBuckets(range, bucketMs, counts);
+  const totalBuckets = denseBuckets(range, origin, bucketMs, counts);
   const events = totalBuckets.reduce((a, b) => a + b.events, 0);
   let summary: TrafficSeries['summary'];
   if (events <= exactQuantileEvents) summary = summaryOf(await store.windowSummary({ ...q, columns: [] }), range, totalBuckets);
@@ -207,19 +216,19 @@ export async function traffic(store: Store, model: string, range: DashboardRange
   const versions =
     perVersion && version === null && active.length > 1
       ? active.map((v) => {
-          const buckets = denseBuckets(range, bucketMs, counts.filter((c) => c.version === v));
+          const buckets = denseBuckets(range, origin, bucketMs, counts.filter((c) => c.version === v));
           return { version: v, bucketMs, buckets, summary: bucketSummary(buckets, range) };
         })
       : [];
   return { total, versions, active };
 }
 
-function denseBuckets(range: DashboardRange, bucketMs: number, counts: readonly Counted[]): TrafficBucket[] {
-  const n = Math.max(1, Math.ceil((range.to - range.from) / bucketMs));
+function denseBuckets(range: DashboardRange, origin: number, bucketMs: number, counts: readonly Counted[]): TrafficBucket[] {
+  const n = Math.max(1, Math.ceil((range.to - origin) / bucketMs));
   const sums = Array.from({ length: n }, () => 0);
-  const out: TrafficBucket[] = Array.from({ length: n }, (_, i) => ({ start: range.from + i * bucketMs, events: 0, errors: 0, latencyCount: 0, latencyMeanMs: null }));
+  const out: TrafficBucket[] = Array.from({ length: n }, (_, i) => ({ start: origin + i * bucketMs, events: 0, errors: 0, latencyCount: 0, latencyMeanMs: null }));
   for (const c of counts) {
-    const i = Math.round((c.start - range.from) / bucketMs);
+    const i = Math.round((c.start - origin) / bucketMs);
     const b = out[i];
     if (!b) continue;
     b.events += c.events;
@@ -447,10 +456,11 @@ async function predictionSeries(ctx: ServerContext, model: ModelRecord, range: D
   const columns = outputColumns(model);
   if (columns.length === 0) return [];
   const bucketMs = bucketFor(range.to - range.from, PREDICTION_BUCKETS);
-  const n = Math.max(1, Math.ceil((range.to - range.from) / bucketMs));
-  const starts = Array.from({ length: n }, (_, i) => range.from + i * bucketMs);
-  const q = { model: model.name, version, from: range.from, to: range.to, bucketMs };
-  const index = (start: number) => Math.round((start - range.from) / bucketMs);
+  const origin = gridOrigin(range, bucketMs);
+  const n = Math.max(1, Math.ceil((range.to - origin) / bucketMs));
+  const starts = Array.from({ length: n }, (_, i) => origin + i * bucketMs);
+  const q = { model: model.name, version, from: range.from, to: range.to, bucketMs, origin };
+  const index = (start: number) => Math.round((start - origin) / bucketMs);
   const reference = await ctx.references.get(model.name);
   return Promise.all(
     columns

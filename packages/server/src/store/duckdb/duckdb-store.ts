@@ -92,7 +92,7 @@ import { readEventTimesOfIds, readLabelSummary, readWindowSummary, readWindowTab
 import type { WindowLayout } from './window-read.js';
 import { RollupMaintainer, dropRollupsBefore, rollupDdl } from './rollups.js';
 import type { RollupLayout, RollupLogger } from './rollups.js';
-import { latencySummary, planRollupRead, rawPlan, rolledUp, rollupCategoriesByBucket, rollupEventCounts, rollupHistogram, rollupNumericByBucket } from './rollup-read.js';
+import { latencySummary, planRollupRead, rawPlan, rolledUp, rollupCategoriesByBucket, rollupEventCounts, rollupHistogram, rollupHistogramSet, rollupNumericByBucket } from './rollup-read.js';
 import type { RollupPlan } from './rollup-read.js';
 
 /** Options of {@link DuckDBStore.open}. */
@@ -595,7 +595,7 @@ export class DuckDBStore implements Store {
     const bucket = qy.bucketMs && qy.bucketMs > 0 ? qy.bucketMs : null;
     let bucketExpr = '0';
     if (bucket !== null) {
-      params.push(qy.from, bucket);
+      params.push(qy.origin ?? qy.from, bucket);
       bucketExpr = `CAST(floor((CAST(epoch_ms(ts) AS DOUBLE) - $${params.length - 1}) / $${params.length}) AS BIGINT)`;
     }
     const versionExpr = qy.byVersion ? 'version' : `''`;
@@ -609,7 +609,7 @@ export class DuckDBStore implements Store {
     return res.getRows().map((r) => {
       const bucketIndex = num(r[0]);
       const out: EventCountBucket = {
-        start: bucket === null ? qy.from : qy.from + bucketIndex * bucket,
+        start: bucket === null ? qy.from : (qy.origin ?? qy.from) + bucketIndex * bucket,
         events: count(r[2]),
         errors: count(r[3]),
         latencyCount: count(r[4]),
@@ -653,12 +653,19 @@ export class DuckDBStore implements Store {
       }
     }
     const rolled = await this.viaRollups(qy, null, async (conn, l, p) => {
-      // A histogram needs the value counts (columns with few distinct values per hour); else the raw query below.
-      if (!rolledUp(p, c) || (edges && !(c.kind === 'numeric' && rolledUp(p, c, true)))) return null;
+      if (!rolledUp(p, c)) return null;
+      // A histogram: from the value counts (columns with few distinct values per hour), or from the counts kept
+      // for these edges (continuous columns; asked for on first use, meanwhile the raw query below).
+      let histogram: number[] | null = null;
+      if (edges && c.kind === 'numeric') {
+        histogram = rolledUp(p, c, true) ? await rollupHistogram(conn, l, p, c, edges) : await rollupHistogramSet(conn, l, p, c, edges);
+        if (!histogram && !rolledUp(p, c, true)) this.rollups.requestHistogram(l, c, edges);
+      }
+      if (edges && !histogram) return null;
       const [m] = await rollupNumericByBucket(conn, l, p, c);
       const agg: NumericAggregate = m ? { ...m } : { rows: 0, nulls: 0, nonFinite: 0, count: 0, min: NaN, max: NaN, sum: 0, sumSquares: 0, mean: NaN, variance: NaN };
       delete (agg as Partial<typeof m>).start;
-      if (edges) agg.histogram = await rollupHistogram(conn, l, p, c, edges);
+      if (histogram) agg.histogram = histogram;
       return agg;
     });
     if (rolled) return rolled;
@@ -770,13 +777,13 @@ export class DuckDBStore implements Store {
   }
 
   /** SQL of the bucket index of `ts` (`floor((ts - from) / bucketMs)`); pushes its two parameters. */
-  private bucketIndex(qy: WindowQuery & { bucketMs: number }, params: DuckDBValue[]): string {
+  private bucketIndex(qy: WindowQuery & { bucketMs: number; origin?: number }, params: DuckDBValue[]): string {
     if (!(qy.bucketMs >= 1)) throw new StoreInputError('bucketMs must be at least 1');
-    params.push(qy.from, qy.bucketMs);
+    params.push(qy.origin ?? qy.from, qy.bucketMs);
     return `CAST(floor((CAST(epoch_ms(ts) AS DOUBLE) - $${params.length - 1}) / $${params.length}) AS BIGINT)`;
   }
 
-  async numericAggregateByBucket(qy: ColumnQuery & { bucketMs: number }): Promise<(NumericAggregate & { start: number })[]> {
+  async numericAggregateByBucket(qy: ColumnQuery & { bucketMs: number; origin?: number }): Promise<(NumericAggregate & { start: number })[]> {
     const s = this.state(qy.model);
     const col = this.column(s, qy.column);
     const x = this.numericExpr(col, qy.model);
@@ -800,7 +807,7 @@ export class DuckDBStore implements Store {
       const rows = count(r[1]);
       const n = count(r[4]);
       return {
-        start: qy.from + num(r[0]) * qy.bucketMs,
+        start: (qy.origin ?? qy.from) + num(r[0]) * qy.bucketMs,
         rows,
         nulls: rows - count(r[2]),
         nonFinite: count(r[3]),
@@ -815,7 +822,7 @@ export class DuckDBStore implements Store {
     });
   }
 
-  async categoryCountsByBucket(qy: ColumnQuery & { topK: number; bucketMs: number }): Promise<(CategoryCounts & { start: number })[]> {
+  async categoryCountsByBucket(qy: ColumnQuery & { topK: number; bucketMs: number; origin?: number }): Promise<(CategoryCounts & { start: number })[]> {
     const s = this.state(qy.model);
     const c = this.column(s, qy.column);
     if (qy.bucketMs >= 1) {
@@ -842,7 +849,7 @@ export class DuckDBStore implements Store {
     const out: (CategoryCounts & { start: number })[] = [];
     let cur: (CategoryCounts & { start: number }) | undefined;
     for (const r of res.getRows()) {
-      const start = qy.from + num(r[1]) * qy.bucketMs;
+      const start = (qy.origin ?? qy.from) + num(r[1]) * qy.bucketMs;
       if (!cur || cur.start !== start) out.push((cur = { start, rows: 0, nulls: 0, distinct: 0, top: [], otherCount: 0, otherDistinct: 0 }));
       const part = num(r[0]);
       if (part === 0) cur.top.push({ value: typeof r[2] === 'string' ? r[2] : num(r[2]), count: num(r[3]) });
@@ -872,7 +879,7 @@ export class DuckDBStore implements Store {
   }
 
   /** `fn` over a rollup plan of the window, in one read snapshot; `null` when the rollups do not help (the caller scans raw). */
-  private async viaRollups<T>(qy: WindowQuery, bucketMs: number | null, fn: (c: DuckDBConnection, l: RollupLayout, p: RollupPlan) => Promise<T | null>): Promise<T | null> {
+  private async viaRollups<T>(qy: WindowQuery & { origin?: number }, bucketMs: number | null, fn: (c: DuckDBConnection, l: RollupLayout, p: RollupPlan) => Promise<T | null>): Promise<T | null> {
     if (!this.rollupsOn) return null;
     this.windowWhere(qy, []); // validates the bounds
     const s = this.state(qy.model);

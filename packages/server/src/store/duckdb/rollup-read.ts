@@ -10,11 +10,14 @@
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { CategoryCounts, EventCountBucket, LatencySummary, NumericAggregate, WindowQuery } from '../store.js';
-import { HOUR_SQL, LATENCY_BINS_PER_OCTAVE, LATENCY_ZERO_BIN, ROLLUP_MS, categorySql, hourRuns, latencyBinSql, numericSql, readRollupColumns, rollupTable, runsSql, tsRunsSql } from './rollups.js';
+import { HOUR_SQL, LATENCY_BINS_PER_OCTAVE, edgesKey, LATENCY_ZERO_BIN, ROLLUP_MS, categorySql, hourRuns, latencyBinSql, numericSql, readRollupColumns, rollupTable, runsSql, tsRunsSql } from './rollups.js';
 import type { RollupLayout } from './rollups.js';
 import type { PhysicalColumn } from './sql.js';
-import { quoteIdent as q } from './sql.js';
+import { binExpression, quoteIdent as q } from './sql.js';
 import { count, num } from './values.js';
+
+/** Raw runs scanned one by one (beyond: one scan over all). */
+const MAX_RAW_SCANS = 160;
 
 /** Ranges shorter than this are scanned raw (a few hours of events cost less than planning). */
 export const MIN_ROLLUP_RANGE_MS = 6 * ROLLUP_MS;
@@ -24,7 +27,9 @@ export interface RollupPlan {
   hours: [number, number][];
   /** Runs of time `[from, to)` scanned raw. */
   raw: [number, number][];
+  /** Window start, and the start of the bucket grid. */
   from: number;
+  origin: number;
   bucketMs: number | null;
   version: string | null;
   /** Columns rolled up ('on') by physical name. */
@@ -39,8 +44,8 @@ export interface RollupKnown {
   touched: readonly number[];
 }
 
-/** How reads were planned: rollups known complete, complete but for touched hours, every hour checked (tests, diagnostics). */
-export const planCounts = { complete: 0, touched: 0, checked: 0 };
+/** How reads were planned: rollups known complete, complete but for touched hours, every hour checked; histograms from kept edge sets (tests, diagnostics). */
+export const planCounts = { complete: 0, touched: 0, checked: 0, histogramSets: 0 };
 
 /** Most touched hours checked one by one before a read falls back to checking every hour. */
 const MAX_TOUCHED_CHECK = 2000;
@@ -56,7 +61,7 @@ const MAX_TOUCHED_CHECK = 2000;
  * hours whose counts changed are read raw (live traffic: one or two hours);
  * otherwise every hour's count is compared (and `onStale` asks for a fold).
  */
-export async function planRollupRead(c: DuckDBConnection, l: RollupLayout, known: RollupKnown, w: WindowQuery, bucketMs: number | null, onStale: () => void): Promise<RollupPlan | null> {
+export async function planRollupRead(c: DuckDBConnection, l: RollupLayout, known: RollupKnown, w: WindowQuery & { origin?: number }, bucketMs: number | null, onStale: () => void): Promise<RollupPlan | null> {
   if (w.to - w.from < MIN_ROLLUP_RANGE_MS) return null;
   const ht = q(rollupTable(l.id, 'hours'));
   const ev = q(l.events);
@@ -100,7 +105,8 @@ export async function planRollupRead(c: DuckDBConnection, l: RollupLayout, known
       )
     ).getRows();
   }
-  const inOneBucket = (h: number) => bucketMs === null || Math.floor((h - w.from) / bucketMs) === Math.floor((h + ROLLUP_MS - 1 - w.from) / bucketMs);
+  const origin = w.origin ?? w.from;
+  const inOneBucket = (h: number) => bucketMs === null || Math.floor((h - origin) / bucketMs) === Math.floor((h + ROLLUP_MS - 1 - origin) / bucketMs);
   const ok = rows.map((r) => num(r[0])).filter(inOneBucket);
   if (ok.length === 0) return null;
   const hours = hourRuns(ok);
@@ -112,7 +118,7 @@ export async function planRollupRead(c: DuckDBConnection, l: RollupLayout, known
   }
   if (at < w.to) raw.push([at, w.to]);
   const columns = await readRollupColumns(c, l.id);
-  return { hours, raw, from: w.from, bucketMs, version: w.version ?? null, columns };
+  return { hours, raw, from: w.from, origin, bucketMs, version: w.version ?? null, columns };
 }
 
 /** Whether the plan's rollups hold a column (with `values`: its value counts, `cat` or `nval`). */
@@ -121,7 +127,7 @@ export const rolledUp = (p: RollupPlan, col: PhysicalColumn, values = false) => 
 /** Bucket index SQL of a rollup hour / of an event's time. */
 function bucketSql(p: RollupPlan, params: DuckDBValue[], hour: boolean): string {
   if (p.bucketMs === null) return '0';
-  params.push(p.from, p.bucketMs);
+  params.push(p.origin, p.bucketMs);
   const x = hour ? 'CAST(hour AS DOUBLE)' : 'CAST(epoch_ms(ts) AS DOUBLE)';
   return `CAST(floor((${x} - $${params.length - 1}) / $${params.length}) AS BIGINT)`;
 }
@@ -139,8 +145,10 @@ function sources(p: RollupPlan, params: DuckDBValue[], rollup: (b: string, where
   const parts = [rollup(rb, rw)];
   if (p.raw.length > 0) {
     const eb = bucketSql(p, params, false);
-    const ew = `${tsRunsSql(p.raw, params as (number | string)[])}${versionSql(p, params)}`;
-    parts.push(raw(eb, ew));
+    // One scan per raw run, each a plain time range (the storage's min/max per row group skips the rest),
+    // rather than one scan testing every row against every run; many runs: one scan.
+    const runs = p.raw.length <= MAX_RAW_SCANS ? p.raw.map((r) => [r]) : [p.raw];
+    for (const r of runs) parts.push(raw(eb, `${tsRunsSql(r, params as (number | string)[])}${versionSql(p, params)}`));
   }
   return parts.join(' UNION ALL ');
 }
@@ -157,7 +165,7 @@ export async function rollupEventCounts(c: DuckDBConnection, l: RollupLayout, p:
   const res = await c.runAndReadAll(`SELECT b, v, sum(events), sum(errors), sum(lat_count), sum(lat_sum) FROM (${src}) GROUP BY ALL HAVING sum(events) > 0 ORDER BY ALL`, params);
   return res.getRows().map((r) => {
     const out: EventCountBucket = {
-      start: p.bucketMs === null ? p.from : p.from + num(r[0]) * p.bucketMs,
+      start: p.bucketMs === null ? p.from : p.origin + num(r[0]) * p.bucketMs,
       events: count(r[2]),
       errors: count(r[3]),
       latencyCount: count(r[4]),
@@ -226,7 +234,7 @@ export async function latencySummary(c: DuckDBConnection, l: RollupLayout, p: Ro
 
 /** A plan that reads the whole window raw (for the same code paths without rollups). */
 export function rawPlan(w: WindowQuery, bucketMs: number | null): RollupPlan {
-  return { hours: [], raw: [[w.from, w.to]], from: w.from, bucketMs, version: w.version ?? null, columns: new Map() };
+  return { hours: [], raw: [[w.from, w.to]], from: w.from, origin: w.from, bucketMs, version: w.version ?? null, columns: new Map() };
 }
 
 type Moments = NumericAggregate & { start: number; m2: number };
@@ -250,7 +258,7 @@ export async function rollupNumericByBucket(c: DuckDBConnection, l: RollupLayout
   for (const r of res.getRows()) {
     const b = num(r[0]);
     let m = byBucket.get(b);
-    if (!m) byBucket.set(b, (m = { start: p.bucketMs === null ? p.from : p.from + b * p.bucketMs, rows: 0, nulls: 0, nonFinite: 0, count: 0, min: NaN, max: NaN, sum: 0, sumSquares: 0, mean: NaN, variance: NaN, m2: 0 }));
+    if (!m) byBucket.set(b, (m = { start: p.bucketMs === null ? p.from : p.origin + b * p.bucketMs, rows: 0, nulls: 0, nonFinite: 0, count: 0, min: NaN, max: NaN, sum: 0, sumSquares: 0, mean: NaN, variance: NaN, m2: 0 }));
     const rows = count(r[1]);
     m.rows += rows;
     m.nulls += rows - count(r[2]);
@@ -313,7 +321,7 @@ export async function rollupCategoriesByBucket(c: DuckDBConnection, l: RollupLay
   let cur: (CategoryCounts & { start: number }) | undefined;
   for (const r of res.getRows()) {
     const b = num(r[1]);
-    const start = p.bucketMs === null ? p.from : p.from + b * p.bucketMs;
+    const start = p.bucketMs === null ? p.from : p.origin + b * p.bucketMs;
     if (!cur || cur.start !== start) out.push((cur = { start, rows: 0, nulls: 0, distinct: 0, top: [], otherCount: 0, otherDistinct: 0 }));
     const part = num(r[0]);
     if (part === 0) cur.top.push({ value: r[2] as string, count: num(r[3]) });
@@ -358,3 +366,28 @@ export async function rollupHistogram(c: DuckDBConnection, l: RollupLayout, p: R
   return out;
 }
 
+
+/**
+ * Counts of a continuous column's finite values on `edges` from the counts
+ * kept for that edge set (rollups.ts `hist`) plus the raw runs; `null` when
+ * the set is not kept (yet).
+ */
+export async function rollupHistogramSet(c: DuckDBConnection, l: RollupLayout, p: RollupPlan, col: PhysicalColumn, edges: readonly number[]): Promise<number[] | null> {
+  const key = edgesKey(edges);
+  const [[ready]] = (await c.runAndReadAll(`SELECT count(*) FROM ${q(rollupTable(l.id, 'hsets'))} WHERE col = $1 AND edges = $2 AND ready`, [col.physical, key])).getRows();
+  if (count(ready) === 0) return null;
+  // The edges are parameters of the raw part only (a statement must use every parameter).
+  const params: DuckDBValue[] = [col.physical, key, ...(p.raw.length > 0 ? edges : [])];
+  const x = q(col.physical);
+  const bin = edges.length > 0 ? binExpression('x', edges.length, 3) : '0';
+  const src = sources(
+    p,
+    params,
+    (_b, w) => `SELECT bin, n FROM ${q(rollupTable(l.id, 'hist'))} WHERE col = $1 AND edges = $2 AND ${w}`,
+    (_b, w) => `SELECT ${bin} AS bin, count(*) AS n FROM (SELECT ${x} AS x FROM ${q(l.events)} WHERE ${w} AND isfinite(${x})) GROUP BY 1`,
+  );
+  const out = new Array<number>(edges.length + 1).fill(0);
+  for (const [b, n] of (await c.runAndReadAll(`SELECT bin, sum(n) FROM (${src}) GROUP BY 1`, params)).getRows()) out[num(b)] += count(n);
+  planCounts.histogramSets++;
+  return out;
+}

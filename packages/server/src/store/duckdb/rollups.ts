@@ -14,7 +14,12 @@
  * - `nval`: per numeric column, the count of every finite value, while an hour
  *   holds at most {@link MAX_CATEGORIES_PER_HOUR} distinct ones (integers,
  *   distances, prices…): a histogram on any edges is then exact from them
- *   (continuous columns are left out and their histograms read raw);
+ *   (continuous columns are left out);
+ * - `hist`: for continuous numeric columns, counts on the bin edges the
+ *   dashboard asked for (`hsets`: registered on the first request, built for
+ *   every hour in the background, then kept by every fold; at most
+ *   {@link MAX_HISTOGRAM_SETS} edge sets per column, the oldest dropped) — a
+ *   feature's histogram edges depend only on its reference;
  * - `hours`: the hours rolled up and how many events each held when it was.
  *
  * Exactness does not depend on when the rollups were maintained: events are
@@ -31,7 +36,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { PhysicalColumn } from './sql.js';
-import { quoteIdent as q } from './sql.js';
+import { binExpression, quoteIdent as q } from './sql.js';
 import { count, num } from './values.js';
 
 /** The rollup granularity: one hour of event time. */
@@ -66,7 +71,12 @@ export interface RollupLayout {
   categorical: PhysicalColumn[];
 }
 
-export const rollupTable = (id: number, part: 'hours' | 'traffic' | 'lat' | 'num' | 'cat' | 'nval' | 'cols') => `ru_${id}_${part}`;
+export const rollupTable = (id: number, part: 'hours' | 'traffic' | 'lat' | 'num' | 'cat' | 'nval' | 'hist' | 'hsets' | 'cols') => `ru_${id}_${part}`;
+
+/** Histogram edge sets kept per column. */
+export const MAX_HISTOGRAM_SETS = 2;
+/** The key of an edge set (JSON keeps every double exactly). */
+export const edgesKey = (edges: readonly number[]) => JSON.stringify(edges);
 
 /** SQL of the hour (epoch ms) of `ts`. */
 export const HOUR_SQL = (alias = '') => `epoch_ms(date_trunc('hour', ${alias}ts))`;
@@ -88,12 +98,14 @@ export function rollupDdl(id: number): string[] {
     `CREATE TABLE IF NOT EXISTS ${t('num')} (hour BIGINT, version VARCHAR, col VARCHAR, "rows" BIGINT, nonnull BIGINT, nonfinite BIGINT, n BIGINT, min DOUBLE, max DOUBLE, sum DOUBLE, sumsq DOUBLE, mean DOUBLE, m2 DOUBLE)`,
     `CREATE TABLE IF NOT EXISTS ${t('cat')} (hour BIGINT, version VARCHAR, col VARCHAR, v VARCHAR, n BIGINT)`,
     `CREATE TABLE IF NOT EXISTS ${t('nval')} (hour BIGINT, version VARCHAR, col VARCHAR, x DOUBLE, n BIGINT)`,
+    `CREATE TABLE IF NOT EXISTS ${t('hist')} (hour BIGINT, version VARCHAR, col VARCHAR, edges VARCHAR, bin INTEGER, n BIGINT)`,
+    `CREATE TABLE IF NOT EXISTS ${t('hsets')} (col VARCHAR, edges VARCHAR, ready BOOLEAN NOT NULL, used BIGINT NOT NULL, PRIMARY KEY (col, edges))`,
     // The columns rolled up, with their kind: value counts (cat, nval) kept ('on') or left out for too many values ('off').
     `CREATE TABLE IF NOT EXISTS ${t('cols')} (col VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, state VARCHAR NOT NULL)`,
   ];
 }
 
-const DATA_PARTS = ['hours', 'traffic', 'lat', 'num', 'cat', 'nval'] as const;
+const DATA_PARTS = ['hours', 'traffic', 'lat', 'num', 'cat', 'nval', 'hist'] as const;
 
 /** `(x >= a AND x < b) OR …` over runs of hours; pushes parameters. */
 export function runsSql(x: string, runs: readonly [number, number][], params: (number | string)[]): string {
@@ -147,7 +159,7 @@ export async function foldChunk(w: DuckDBConnection, l: RollupLayout): Promise<{
   const wanted = [{ physical: '', kind: ROLLUP_FORMAT }, ...l.numeric, ...l.categorical];
   const same = cols.size === wanted.length && wanted.every((c) => cols.get(c.physical)?.kind === c.kind);
   if (!same) {
-    for (const p of [...DATA_PARTS, 'cols'] as const) await w.run(`DELETE FROM ${t(p)}`);
+    for (const p of [...DATA_PARTS, 'cols', 'hsets'] as const) await w.run(`DELETE FROM ${t(p)}`);
     for (const c of wanted) await w.run(`INSERT INTO ${t('cols')} VALUES ($1, $2, 'on')`, [c.physical, c.kind]);
   }
   const offCols = same ? await offColumns(w, l.id) : new Set<string>();
@@ -228,6 +240,7 @@ async function foldRuns(w: DuckDBConnection, l: RollupLayout, runs: [number, num
       [...tp, c.physical],
     );
   }
+  for (const [col, key] of await histogramSets(w, l)) await insertHistogram(w, l, col, key, where, tp);
   const valueCounts: [PhysicalColumn, 'cat' | 'nval', string][] = [
     ...l.categorical.map((c) => [c, 'cat', `SELECT ${H} AS h, version, ${categorySql(c)} AS v FROM ${ev} WHERE ${where}`] as [PhysicalColumn, 'cat', string]),
     ...l.numeric.filter((c) => c.kind === 'numeric').map((c) => [c, 'nval', `SELECT ${H} AS h, version, ${q(c.physical)} AS v FROM ${ev} WHERE ${where} AND isfinite(${q(c.physical)})`] as [PhysicalColumn, 'nval', string]),
@@ -243,6 +256,53 @@ async function foldRuns(w: DuckDBConnection, l: RollupLayout, runs: [number, num
       await w.run(`UPDATE ${t('cols')} SET state = 'off' WHERE col = $1`, [c.physical]);
       offCols.add(c.physical);
     }
+  }
+}
+
+/** The registered histogram edge sets of a model's current columns. */
+async function histogramSets(w: DuckDBConnection, l: RollupLayout): Promise<[PhysicalColumn, string][]> {
+  const rows = (await w.runAndReadAll(`SELECT col, edges FROM ${q(rollupTable(l.id, 'hsets'))}`)).getRows();
+  const out: [PhysicalColumn, string][] = [];
+  for (const [col, key] of rows) {
+    const c = l.numeric.find((x) => x.physical === col && x.kind === 'numeric');
+    if (c) out.push([c, key as string]);
+  }
+  return out;
+}
+
+/** Counts of a column's finite values on an edge set, per hour and version, for the events matching `where`. */
+async function insertHistogram(w: DuckDBConnection, l: RollupLayout, c: PhysicalColumn, key: string, where: string, whereParams: readonly (number | string)[]): Promise<void> {
+  const edges = JSON.parse(key) as number[];
+  const params: (number | string)[] = [...whereParams];
+  const first = params.length + 1;
+  params.push(...edges);
+  const bin = edges.length > 0 ? binExpression('x', edges.length, first) : '0';
+  params.push(c.physical, key);
+  await w.run(
+    `INSERT INTO ${q(rollupTable(l.id, 'hist'))} SELECT h, version, $${params.length - 1}, $${params.length}, ${bin}, count(*)
+     FROM (SELECT ${HOUR_SQL()} AS h, version, ${q(c.physical)} AS x FROM ${q(l.events)} WHERE ${where} AND isfinite(${q(c.physical)})) GROUP BY ALL`,
+    params,
+  );
+}
+
+/**
+ * Registers an edge set of a column and builds its counts for every hour
+ * (inside the caller's transaction); the oldest sets beyond
+ * {@link MAX_HISTOGRAM_SETS} are dropped.
+ */
+export async function buildHistogramSet(w: DuckDBConnection, l: RollupLayout, c: PhysicalColumn, edges: readonly number[]): Promise<void> {
+  const t = (p: Parameters<typeof rollupTable>[1]) => q(rollupTable(l.id, p));
+  const key = edgesKey(edges);
+  const [[has]] = (await w.runAndReadAll(`SELECT count(*) FROM ${t('hsets')} WHERE col = $1 AND edges = $2 AND ready`, [c.physical, key])).getRows();
+  if (count(has) > 0) return;
+  await w.run(`DELETE FROM ${t('hist')} WHERE col = $1 AND edges = $2`, [c.physical, key]);
+  await w.run(`INSERT INTO ${t('hsets')} VALUES ($1, $2, false, $3) ON CONFLICT DO NOTHING`, [c.physical, key, Date.now()]);
+  await insertHistogram(w, l, c, key, 'TRUE', []);
+  await w.run(`UPDATE ${t('hsets')} SET ready = true, used = $3 WHERE col = $1 AND edges = $2`, [c.physical, key, Date.now()]);
+  const old = (await w.runAndReadAll(`SELECT edges FROM ${t('hsets')} WHERE col = $1 ORDER BY used DESC OFFSET ${MAX_HISTOGRAM_SETS}`, [c.physical])).getRows();
+  for (const [k] of old) {
+    await w.run(`DELETE FROM ${t('hist')} WHERE col = $1 AND edges = $2`, [c.physical, k as string]);
+    await w.run(`DELETE FROM ${t('hsets')} WHERE col = $1 AND edges = $2`, [c.physical, k as string]);
   }
 }
 
@@ -331,6 +391,26 @@ export class RollupMaintainer {
       });
     }, now ? 0 : this.delayMs);
     this.timer.unref?.();
+  }
+
+  /** Edge sets asked for and not built yet: key → what to build. */
+  private readonly histogramRequests = new Map<string, { l: RollupLayout; c: PhysicalColumn; edges: number[] }>();
+
+  /** Edge sets asked for once (not built): a set is built when asked for again (edges from a reference repeat; a range's own do not). */
+  private readonly histogramAsked = new Set<string>();
+
+  /** Asks for a column's histogram on these edges to be kept: on the second request, built by the next pass. */
+  requestHistogram(l: RollupLayout, c: PhysicalColumn, edges: readonly number[]): void {
+    const key = `${l.id}\u0000${c.physical}\u0000${edgesKey(edges)}`;
+    if (this.histogramRequests.has(key) || this.closed) return;
+    if (!this.histogramAsked.has(key)) {
+      if (this.histogramAsked.size > 1000) this.histogramAsked.clear();
+      this.histogramAsked.add(key);
+      return;
+    }
+    this.histogramAsked.delete(key);
+    this.histogramRequests.set(key, { l, c, edges: [...edges] });
+    this.schedule();
   }
 
   /** The reads' view ({@link RollupKnown}): the last complete count and every hour written since. */
@@ -437,6 +517,13 @@ export class RollupMaintainer {
             this.log?.info?.({ model: l.model, hoursFolded: folded, eventsFolded: events, hoursRemaining: r.remaining, seconds: +((performance.now() - started) / 1000).toFixed(1) }, 'dashboard rollups: folding');
           }
         }
+      }
+      for (const [key, r] of [...this.histogramRequests]) {
+        if (this.closed) return;
+        const t0 = performance.now();
+        await this.host.write((w) => buildHistogramSet(w, r.l, r.c, r.edges));
+        this.histogramRequests.delete(key);
+        this.log?.info?.({ model: r.l.model, column: r.c.name, bins: r.edges.length + 1, seconds: +((performance.now() - t0) / 1000).toFixed(2) }, 'dashboard rollups: histogram edges kept');
       }
       if (folded > 0 && this.firstPass) this.log?.info?.({ hours: folded, events, seconds: +((performance.now() - started) / 1000).toFixed(1) }, 'dashboard rollups: up to date');
       this.firstPass = false;

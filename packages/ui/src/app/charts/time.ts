@@ -178,6 +178,7 @@ export function barChart(document: Document, bars: BarBucket[], groups: { name: 
       fill: 'g',
       insetLeft: 0.5,
       insetRight: 0.5,
+      clip: true,
       title: (d: { x1: Date; g: string; y: number }) => `${d.g}\n${formatTime(d.x1.getTime())}\n${formatValue(d.y, o.format)}`,
     }),
     Plot.ruleY([0], { stroke: COLORS.muted }),
@@ -222,6 +223,7 @@ export function shareChart(document: Document, rows: { start: number; end: numbe
         offset: 'normalize',
         insetLeft: 0.5,
         insetRight: 0.5,
+        clip: true,
         title: (d: { x1: Date; c: string; y: number }) => `${d.c}\n${formatTime(d.x1.getTime())}\n${formatShare(d.y / (totals.get(d.x1.getTime()) || 1))} (${formatCount(d.y)})`,
       }),
       ...(data.length ? [] : [Plot.text(['no predictions in this range'], { frameAnchor: 'middle', fill: COLORS.muted })]),
@@ -235,9 +237,9 @@ export function bandChart(document: Document, pts: { start: number; end: number;
   const data = pts.map((p) => ({ t: new Date((p.start + p.end) / 2), mean: p.mean, lo: p.mean !== null && p.std !== null ? p.mean - p.std : null, hi: p.mean !== null && p.std !== null ? p.mean + p.std : null }));
   const marks: Plot.Markish[] = [
     Plot.frame({ stroke: COLORS.grid }),
-    Plot.areaY(data, { x: 't', y1: 'lo', y2: 'hi', fill: color, fillOpacity: 0.2 }),
-    Plot.lineY(data, { x: 't', y: 'mean', stroke: color, strokeWidth: 1.8 }),
-    Plot.dot(data.filter((d) => d.mean !== null), { x: 't', y: 'mean', r: 2.2, fill: color, title: (d: { t: Date; mean: number; lo: number | null; hi: number | null }) => `${formatTime(d.t.getTime())}\nmean ${formatNumber(d.mean)}${d.lo !== null ? `\n±1 sd ${formatNumber(d.lo)} … ${formatNumber(d.hi)}` : ''}` }),
+    Plot.areaY(data, { x: 't', y1: 'lo', y2: 'hi', fill: color, fillOpacity: 0.2, clip: true }),
+    Plot.lineY(data, { x: 't', y: 'mean', stroke: color, strokeWidth: 1.8, clip: true }),
+    Plot.dot(data.filter((d) => d.mean !== null), { x: 't', y: 'mean', r: 2.2, fill: color, clip: true, title: (d: { t: Date; mean: number; lo: number | null; hi: number | null }) => `${formatTime(d.t.getTime())}\nmean ${formatNumber(d.mean)}${d.lo !== null ? `\n±1 sd ${formatNumber(d.lo)} … ${formatNumber(d.hi)}` : ''}` }),
   ];
   if (baseline !== null && Number.isFinite(baseline)) {
     marks.push(Plot.ruleY([baseline], { stroke: COLORS.reference, strokeDasharray: '5,4' }));
