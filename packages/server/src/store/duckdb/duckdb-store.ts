@@ -90,8 +90,10 @@ import { ALERTS_DDL, insertDeliveries, pruneAlertHistory, readAlertPoints, readA
 import { DEFINITIONS_DDL, readDefinitions, removeDefinition, removeResults, sortDefinitions, upsertDefinition } from './definitions.js';
 import { readEventTimesOfIds, readLabelSummary, readWindowSummary, readWindowTable, readWindowVersions } from './window-read.js';
 import type { WindowLayout } from './window-read.js';
-import { RollupMaintainer, dropRollupsBefore, rollupDdl } from './rollups.js';
-import type { RollupLayout, RollupLogger } from './rollups.js';
+import { dropRollupsBefore, rollupDdl } from './rollups.js';
+import type { RollupLayout } from './rollups.js';
+import { RollupMaintainer } from './rollup-maintainer.js';
+import type { RollupLogger } from './rollup-maintainer.js';
 import { latencySummary, planRollupRead, rawPlan, rolledUp, rollupCategoriesByBucket, rollupEventCounts, rollupHistogram, rollupHistogramSet, rollupNumericByBucket } from './rollup-read.js';
 import type { RollupPlan } from './rollup-read.js';
 
