@@ -53,7 +53,7 @@ test('prefetch on the read worker opens both files there; batches read there equ
     if (ra!.kind !== 'columns' || rb!.kind !== 'columns') return;
     assert.deepEqual(ra.source.names, ['x', 'cat', 'when']);
     assert.deepEqual([ra.source.rows, rb.source.rows], [50, 30]);
-    // The first batch was read ahead (every column: the files are small); other column lists are read on request.
+    // Batches of the comparison's plan were read ahead; other column lists are read on request.
     const [wholeA, wholeB] = await Promise.all([readTable(a, { format: 'csv' }), readTable(b, { format: 'csv' })]);
     const remoteA = await ra.source.read([0, 1, 2]);
     assert.deepEqual(remoteA, wholeA.table);

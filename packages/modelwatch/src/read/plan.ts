@@ -1,7 +1,8 @@
 /**
  * Which columns are compared together when inputs are read a batch of columns
  * at a time: the reference's columns in its order (schema inference needs it),
- * then the columns only the current data has, `batchColumns` at a time.
+ * then the columns only the current data has; the first alone, then as many
+ * as fit in a batch.
  */
 
 /** A positive integer from the environment, if set. */
@@ -44,8 +45,9 @@ export function batchPlan(reference: SideShape | null, current: SideShape, batch
   const refSet = new Set(refNames);
   const order = [...refNames, ...current.names.filter((n) => !refSet.has(n))];
   const perBatch = Math.max(1, Math.floor(batchCells / Math.max(1, reference ? reference.rows : 0, current.rows)));
-  const batches: string[][] = [];
-  for (let i = 0; i < order.length; i += perBatch) batches.push(order.slice(i, i + perBatch));
+  // The first batch is one column: comparing starts as soon as it is read.
+  const batches: string[][] = order.length ? [order.slice(0, 1)] : [];
+  for (let i = 1; i < order.length; i += perBatch) batches.push(order.slice(i, i + perBatch));
   return batches;
 }
 

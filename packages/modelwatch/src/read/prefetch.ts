@@ -16,9 +16,9 @@ import type { LoadedData, OpenedSource } from './table.js';
  *
  * The files are opened on the read worker (`remote.ts`) and handed over opened
  * (`kind: 'columns'`), to be compared a batch of columns at a time; once both
- * are open, the first two batches are read ahead. The main thread meanwhile
- * loads the program, and later compares one batch while the worker reads the
- * next. Without worker threads, files are read here as before.
+ * are open, every batch is read ahead (only the first, for wide files). The main
+ * thread meanwhile loads the program, and later compares one batch while the
+ * worker reads the next. Without worker threads, files are read here as before.
  *
  * This module imports nothing from the engine, so it loads in milliseconds.
  */
@@ -45,9 +45,6 @@ function integer(text: string | undefined): number | undefined | null {
   if (text === undefined) return undefined;
   return /^\d+$/.test(text) ? Number(text) : null;
 }
-
-/** Number of batches read before the command asks for them (inputs that are not wide). */
-const BATCHES_AHEAD = 2;
 
 /**
  * Starts reading the data files named in `argv` of a `report` or `check`
@@ -100,7 +97,9 @@ async function startBatches(reference: Promise<OpenedSource> | null, current: Pr
   }
   const plan = batchPlan(ref, cur);
   // Wide inputs: one batch ahead (the comparison reads the next itself), to bound memory.
-  for (const names of plan.slice(0, isWide(ref, cur) ? 1 : BATCHES_AHEAD)) {
+  // Inputs that are not wide are read ahead whole (as much memory as reading them whole),
+  // so the worker never waits for the comparison to ask; wide ones one batch ahead.
+  for (const names of isWide(ref, cur) ? plan.slice(0, 1) : plan) {
     if (ref) readAhead(ref, columnIndexes(ref.names, names));
     readAhead(cur, columnIndexes(cur.names, names));
   }
