@@ -19,12 +19,12 @@
  * opened with DuckDB: it must hold exactly the acknowledged events, each once.
  *
  * Environment: BENCH_RUNS (default 3), BENCH_SECONDS (20), BENCH_WARMUP (5),
- * BENCH_CONCURRENCY (64), BENCH_BATCH (1000), BENCH_GZIP=1 (gzip bodies,
- * compressed once per connection with fixed ids: a separate, short run).
+ * BENCH_CONCURRENCY (64), BENCH_BATCH (1000), BENCH_PARSE_THREADS (the server's
+ * `server.queue.parseThreads`; default: its own, cores - 1), BENCH_SERVER_NODE_ARGS.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -211,7 +211,13 @@ function rssKiB(pid: number): number {
 
 function startServer(dataDir: string): Promise<{ proc: ChildProcess; url: string; exited: Promise<number | null> }> {
   const extra = process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(' ') : [];
-  const proc = spawn(process.execPath, [...extra, join(ROOT, 'packages/server/dist/main.js'), '--data', dataDir, '--port', '0', '--log-level', 'warn'], {
+  const config: string[] = [];
+  if (process.env.BENCH_PARSE_THREADS !== undefined) {
+    const file = join(dataDir, 'bench.yaml');
+    writeFileSync(file, `server: { queue: { parseThreads: ${Number(process.env.BENCH_PARSE_THREADS)} } }\n`);
+    config.push('--config', file);
+  }
+  const proc = spawn(process.execPath, [...extra, join(ROOT, 'packages/server/dist/main.js'), '--data', dataDir, '--port', '0', '--log-level', 'warn', ...config], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -360,6 +366,7 @@ export async function run(): Promise<object> {
     batch: Number(process.env.BENCH_BATCH ?? 1000),
     warmup: Number(process.env.BENCH_WARMUP ?? 5),
     seconds: Number(process.env.BENCH_SECONDS ?? 20),
+    parseThreads: process.env.BENCH_PARSE_THREADS === undefined ? 'server default (cores - 1)' : Number(process.env.BENCH_PARSE_THREADS),
   };
   const results: RunResult[] = [];
   for (let r = 0; r < runs; r++) results.push(await oneRun(r, cfg));
