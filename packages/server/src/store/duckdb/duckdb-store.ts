@@ -17,6 +17,7 @@ import { dirname } from 'node:path';
 import { DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api';
 import { SYSTEM_COLUMN_TYPES, appendEventBatches, columnType } from './append.js';
 import type { AppendLayout } from './append.js';
+import { RecentKeys, admitKeys } from './recent-keys.js';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { DOUBLE, INTEGER, TIMESTAMP, VARCHAR } from '@duckdb/node-api';
 import type { ColumnKind, Schema, Task } from '@modelwatch/core';
@@ -169,6 +170,8 @@ const msParam = (ms: number) => Math.floor(ms);
 export class DuckDBStore implements Store {
   readonly kind = 'duckdb' as const;
   private readonly models = new Map<string, ModelState>();
+  /** Keys of recently appended events, to skip most duplicate queries. */
+  private readonly recentKeys = new RecentKeys();
   private writeTail: Promise<unknown> = Promise.resolve();
   private readonly idle: DuckDBConnection[] = [];
   private readonly waiting: ((c: DuckDBConnection) => void)[] = [];
@@ -406,8 +409,10 @@ export class DuckDBStore implements Store {
         await this.transaction(async () => {
           for (const [model, indexes] of byModel) {
             const s = this.state(model);
+            // Keys seen recently in memory (recent-keys.ts): most groups need no duplicate query.
+            const clean = (await admitKeys(this.recentKeys, this.writer, s.id, eventsTable(s.id), batches, indexes)) === 'clean';
             await this.appendChunks(s, batches, indexes, false);
-            if (await this.hasDuplicates(s, batches, indexes)) throw DUPLICATES;
+            if (!clean && (await this.hasDuplicates(s, batches, indexes))) throw DUPLICATES;
           }
         });
         return fresh();
