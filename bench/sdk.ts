@@ -30,19 +30,21 @@
  *     (`throughputRatio`) is reported alongside: req/s on this shared machine
  *     varies 2–3× from run to run with what else runs on either core.
  *
- * (d) The exporter's CPU per event, off the request path included: 100k
- *     flights events through `exporter.sendEvent` to the same modelwatch serve,
- *     batches of 500 (the SDK's default) and 5000 (the flights server's), RUNS
- *     times each: CPU of the whole process and of its main thread alone
- *     (/proc/self/task/PID/schedstat; the main thread is what the request path
- *     competes with), and the main thread's share inside the sendEvent calls.
+ * (d) The flights server's instrumentation CPU per request without HTTP (so
+ *     without the HTTP stack's run-to-run noise): in this process, the bare
+ *     model vs the instrumented router (examples/flights `instrumentedPredict`)
+ *     without and with an exporter to the same modelwatch serve (batches of
+ *     5000, the flights server's, and 500, the SDK's default), interleaved
+ *     blocks of 50k requests, CPU of all threads and of the main thread.
+ *     With (c)'s bare app CPU per request it tells what the ratio can be.
  *
  * `BENCH_SDK_PARTS=d npm run bench -- sdk` runs only the named parts (default abcd);
- * `BENCH_SDK_ROUNDS_BC` and `BENCH_SDK_SECONDS` set the rounds and seconds per run of (b) and (c).
+ * `BENCH_SDK_ROUNDS_BC` and `BENCH_SDK_SECONDS` set the rounds and seconds per run of (b) and (c),
+ * `BENCH_SDK_D_REPS` the blocks per variant of (d).
  *
  * Parts (a) and (b) use a representative small predict function
  * (`bench/_sdk-model.ts`), so the instrumentation's cost is not hidden behind
- * a slow model; part (c) uses the flights model (trained into `.demo/` when
+ * a slow model; parts (c) and (d) use the flights model (trained into `.demo/` when
  * missing, as `npm run demo` does).
  * The machine has 2 cores shared with other work: the load average is recorded.
  */
@@ -53,12 +55,15 @@ import { Registry } from 'prom-client';
 import { Exporter, wrap } from '@modelwatch/node';
 import { FEATURES, inputs, predict } from './_sdk-model.js';
 import type { FlightInput } from './_sdk-model.js';
-import { ensureTrained } from '../examples/flights/src/train.js';
-import { ROOT, interleaved, median, pin, startChild, stop } from './_sdk-throughput.js';
+import { ensureTrained, loadModels } from '../examples/flights/src/train.js';
+import { EXPORTER_BATCHING, answerOf, instrumentedPredict } from '../examples/flights/src/server.js';
+import type { Answer, PredictRequest } from '../examples/flights/src/server.js';
+import { ROOT, interleaved, median, pin, round, startChild, stop } from './_sdk-throughput.js';
 
 const ROUNDS = Number(process.env.BENCH_SDK_ROUNDS ?? 400);
 const CHUNK = 2000;
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** Interleaved blocks per variant of (d). */
+const D_REPS = Number(process.env.BENCH_SDK_D_REPS ?? 7);
 /** Interleaved rounds of (b) and (c), and measured seconds per run. */
 const ROUNDS_BC = Number(process.env.BENCH_SDK_ROUNDS_BC ?? 8);
 const SECONDS = Number(process.env.BENCH_SDK_SECONDS ?? 4);
@@ -150,58 +155,79 @@ const FLIGHTS_MODEL = {
 };
 
 /**
- * (d) What an exported event costs the application's CPU, off the request path
- * included: N flights events through `exporter.sendEvent` to a real
- * modelwatch serve (a child process, whose CPU is not counted), until acknowledged.
+ * (d) What the flights server's instrumentation costs per request, in this
+ * process and without HTTP (so without the HTTP stack's noise): per request a
+ * fresh body (`JSON.parse` of a flights request with a new id), the predict
+ * call and the answer's `JSON.stringify`, 16 requests per event-loop turn; the
+ * variants, interleaved over `reps` blocks of `n` requests: the bare model
+ * (`answerOf`, as `--bare`), the instrumented router without an exporter, and
+ * with an exporter to modelwatch serve (a child process, not counted) at the
+ * flights server's batching (5000) and at the SDK's default (500). An exporter
+ * block ends when every event of it is acknowledged, so its CPU counts whole.
  */
-async function exporterCpuPerEvent(
-  serviceUrl: string,
-  batchSize: number,
-  run: number,
-): Promise<{ batchSize: number; events: number; cpuUsPerEvent: number; mainThreadCpuUsPerEvent: number | null; sendEventUsPerEvent: number | null; seconds: number; sent: number; dropped: number }> {
-  const N = 100_000;
-  const exporter = new Exporter({ url: serviceUrl, registry: new Registry(), batchSize, maxQueue: N, logger: false });
-  const xs = inputs(4096);
-  const c0 = process.cpuUsage();
-  const m0 = mainThreadCpuNs();
-  const t0 = performance.now();
-  // Main-thread CPU inside the synchronous sendEvent loop (the request path's share).
-  let loopNs = 0;
-  let l0 = m0;
-  for (let i = 0; i < N; i++) {
-    const x = xs[i & 4095];
-    exporter.sendEvent('flights', {
-      id: `d${batchSize}-${run}-${i}`,
-      ts: Date.UTC(2001, 1, 1) + i * 1000,
-      version: 'v1',
-      features: { dep_hour: x.hour, day_of_week: x.weekday, distance: x.distance, origin: x.origin, destination: x.dest },
-      prediction: i & 1,
-      scores: { '1': 0.2 + (i % 100) / 1000 },
-      latency_ms: 0.01,
-    });
-    if ((i & 4095) === 4095) {
-      loopNs += mainThreadCpuNs() - l0;
-      await new Promise((res) => setImmediate(res)); // let the exporter send, as between requests
-      l0 = mainThreadCpuNs();
+async function instrumentationCpu(serviceUrl: string, demoDir: string, reps: number, n: number) {
+  const { v1, v2 } = loadModels(demoDir);
+  type Predict = (x: PredictRequest, id: string) => Answer;
+  const exporters: Exporter[] = [];
+  const exporting = (batching: object): Predict => {
+    const exporter = new Exporter({ url: serviceUrl, registry: new Registry(), logger: false, ...batching });
+    exporters.push(exporter);
+    return instrumentedPredict({ v1, v2, registry: new Registry(), exporter });
+  };
+  const variants: [string, Predict, Exporter | null][] = [
+    ['bare', answerOf(v1, 'v1'), null],
+    ['metrics', instrumentedPredict({ v1, v2, registry: new Registry() }), null],
+    ['metricsAndExporter', exporting(EXPORTER_BATCHING), null],
+    ['metricsAndExporterBatch500', exporting({ batchSize: 500, maxQueue: 200_000 }), null],
+  ];
+  variants[2][2] = exporters[0];
+  variants[3][2] = exporters[1];
+  const bodies = inputs(64).map((x, i) => `{"id":"ID","ts":${Date.UTC(2001, 1, 1) + i * 60_000},"dep_hour":${x.hour},"day_of_week":${x.weekday},"distance":${x.distance},"origin":"${x.origin}","destination":"${x.dest}"}`);
+  let k = 0;
+  let out = 0;
+  const block = async (predict: Predict, exporter: Exporter | null, count: number) => {
+    for (let i = 0; i < count; i++) {
+      const x = JSON.parse(bodies[i & 63].replace('ID', `d-${++k}`)) as PredictRequest & { id: string };
+      const a = predict(x, x.id);
+      out += JSON.stringify({ id: x.id, version: a.version, prediction: a.prediction, scores: a.scores }).length;
+      if ((i & 15) === 15) await new Promise((res) => setImmediate(res));
+    }
+    if (exporter) await exporter.flush(120_000);
+  };
+  const samples = new Map<string, { cpu: number[]; main: number[] }>(variants.map(([name]) => [name, { cpu: [], main: [] }]));
+  for (const [, predict, exporter] of variants) await block(predict, exporter, n / 2); // JIT warm-up
+  for (let r = 0; r < reps; r++) {
+    for (let j = 0; j < variants.length; j++) {
+      const [name, predict, exporter] = variants[(j + r) % variants.length];
+      const c0 = process.cpuUsage();
+      const m0 = mainThreadCpuNs();
+      await block(predict, exporter, n);
+      const c = process.cpuUsage(c0);
+      samples.get(name)!.cpu.push((c.user + c.system) / n);
+      samples.get(name)!.main.push((mainThreadCpuNs() - m0) / 1000 / n);
     }
   }
-  loopNs += mainThreadCpuNs() - l0;
-  await exporter.flush(120_000);
-  const cpu = process.cpuUsage(c0);
-  const mainNs = mainThreadCpuNs() - m0;
-  const seconds = (performance.now() - t0) / 1000;
-  const st = exporter.stats()[0];
-  await exporter.close();
-  const perEvent = (ns: number) => (Number.isNaN(m0) ? null : Math.round((ns / 1000 / N) * 100) / 100);
+  const stats = exporters.map((e) => e.stats()[0]);
+  for (const e of exporters) await e.close();
+  const bare = median(samples.get('bare')!.cpu);
+  const bareMain = median(samples.get('bare')!.main);
   return {
-    batchSize,
-    events: N,
-    cpuUsPerEvent: Math.round(((cpu.user + cpu.system) / N) * 100) / 100,
-    mainThreadCpuUsPerEvent: perEvent(mainNs),
-    sendEventUsPerEvent: perEvent(loopNs),
-    seconds: Math.round(seconds * 100) / 100,
-    sent: st.sent,
-    dropped: st.dropped,
+    what: 'CPU µs per flights request in this process without HTTP: JSON.parse of the body, predict (bare model, or the instrumented router as in examples/flights), JSON.stringify of the answer; 16 requests per event-loop turn; the exporter variants until modelwatch serve acknowledged every event. cpuUs = all threads (gzip runs on the libuv pool), mainThreadUs = the main thread; addedCpuUs = the median minus bare\'s',
+    requestsPerBlock: n,
+    blocksPerVariant: reps,
+    ...Object.fromEntries(
+      [...samples].map(([name, s]) => [
+        name,
+        {
+          cpuUs: round(median(s.cpu), 2),
+          mainThreadUs: round(median(s.main), 2),
+          ...(name === 'bare' ? {} : { addedCpuUs: round(median(s.cpu) - bare, 2), addedMainThreadUs: round(median(s.main) - bareMain, 2) }),
+          blocks: s.cpu.map((x) => round(x, 2)),
+        },
+      ]),
+    ),
+    exporter: stats.map((st, i) => ({ batchSize: i === 0 ? EXPORTER_BATCHING.batchSize : 500, pushed: st.pushed, sent: st.sent, failed: st.failed, dropped: st.dropped })),
+    checksum: out > 0,
   };
 }
 
@@ -266,7 +292,7 @@ export async function run(): Promise<object> {
     // (it ingests what the exporter sends with the CPU left over; in production it runs elsewhere).
     setPriority(flightsService.proc.pid!, 19);
     let flights: Awaited<ReturnType<typeof interleaved>> | null = null;
-    const exporterCost: Awaited<ReturnType<typeof exporterCpuPerEvent>>[] = [];
+    let instrumentation: Awaited<ReturnType<typeof instrumentationCpu>> | null = null;
     try {
       const reg = await fetch(`${flightsService.url}/v1/models/flights`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(FLIGHTS_MODEL) });
       if (!reg.ok) throw new Error(`registering the flights model: ${reg.status} ${await reg.text()}`);
@@ -292,8 +318,8 @@ export async function run(): Promise<object> {
           log: log('c'),
         });
       }
-      console.error('sdk: (d) exporter CPU per event …');
-      for (let r = 0; r < (PARTS.has('d') ? RUNS : 0); r++) for (const batchSize of [500, 5000]) exporterCost.push(await exporterCpuPerEvent(flightsService.url, batchSize, r));
+      console.error('sdk: (d) the flights instrumentation\'s CPU per request, in process …');
+      if (PARTS.has('d')) instrumentation = await instrumentationCpu(flightsService.url, demoDir, D_REPS, 50_000);
     } finally {
       await stop(flightsService.proc);
       rmSync(flightsDataDir, { recursive: true, force: true });
@@ -314,12 +340,7 @@ export async function run(): Promise<object> {
       },
       fastifyThroughput: judged(fastify),
       flightsEndpoint: flights === null ? null : { endpoint: 'examples/flights POST /predict (Fastify validation, canary router at 100/0, model v1, one event per request with the flight id and departure time through the router\'s exporter: idOf, tsOf)', ...judged(flights) },
-      exporterCpuPerEvent: {
-        what: 'CPU time per flights event queued with exporter.sendEvent (4096 per event-loop turn), written as an NDJSON line, gzip-compressed, POSTed and acknowledged by modelwatch serve (a child process, not counted): cpuUsPerEvent = the whole process (main thread, libuv pool, GC threads); mainThreadCpuUsPerEvent = the main thread only; sendEventUsPerEvent = the main thread inside the sendEvent loop (with 4096 records per turn, most lines are written inside it, every 512 records; a request path pushing a few records per turn only queues a reference and the lines are written after the turn)',
-        medianMainThreadCpuUsPerEvent: Object.fromEntries([500, 5000].map((b) => [b, median(exporterCost.filter((c) => c.batchSize === b).map((c) => c.mainThreadCpuUsPerEvent ?? NaN))])),
-        medianCpuUsPerEvent: Object.fromEntries([500, 5000].map((b) => [b, median(exporterCost.filter((c) => c.batchSize === b).map((c) => c.cpuUsPerEvent))])),
-        runs: exporterCost,
-      },
+      instrumentationCpuPerRequest: instrumentation,
       loadAverage: { before: loadBefore.map((x) => Math.round(x * 100) / 100), after: loadavg().map((x) => Math.round(x * 100) / 100) },
     };
   } finally {

@@ -126,10 +126,62 @@ const WeightsBody = {
 /** The SDK's view of the features: kinds for metrics (missing counts, category counts). */
 export const FEATURE_KINDS = { dep_hour: 'numeric', day_of_week: 'numeric', distance: 'numeric', origin: 'categorical', destination: 'categorical' } as const;
 
-type Answer = Prediction & { version: string };
+export type Answer = Prediction & { version: string };
 
 let idCounter = 0;
 const idPrefix = `p${process.pid.toString(36)}-${Date.now().toString(36)}-`;
+
+/** A model's answer with its version. */
+export function answerOf(model: DelayModel, version: string): (x: PredictRequest) => Answer {
+  return (x) => {
+    const p = model.predict(x);
+    return { prediction: p.prediction, scores: p.scores, version };
+  };
+}
+
+/**
+ * The instrumented predict function: the canary router over v1 and v2 on a
+ * monitor with the flights features, recording metrics on `registry` and, with
+ * an exporter, one event per call with the flight's id (`idOf`: the second
+ * argument, given or generated) and its departure time (`tsOf`).
+ */
+export function instrumentedPredict(opts: {
+  v1: DelayModel;
+  v2: DelayModel;
+  registry: Registry;
+  exporter?: Exporter;
+  canaryWeight?: number;
+  modelFiles?: { v1?: string; v2?: string };
+}): RoutedPredict<[PredictRequest, string], Answer> {
+  const monitor = new ModelMonitor({
+    model: MODEL_NAME,
+    version: 'v1',
+    task: 'binary',
+    features: FEATURE_KINDS,
+    classes: [0, 1],
+    registry: opts.registry,
+    exporter: opts.exporter,
+    logger: false,
+    depsHash: opts.modelFiles?.v1 ? { artefacts: [opts.modelFiles.v1] } : undefined,
+  });
+  const canary = opts.canaryWeight ?? 0;
+  return routeOn<[PredictRequest, string], Answer>(monitor, {
+    versions: {
+      v1: { predict: answerOf(opts.v1, 'v1'), weight: 100 - canary },
+      v2: { predict: answerOf(opts.v2, 'v2'), weight: canary, depsHash: opts.modelFiles?.v2 ? { artefacts: [opts.modelFiles.v2] } : undefined },
+    },
+    // The same flight always gets the same version (while the weights stay).
+    stickyBy: ([x]) => x.id,
+    idOf: ([, id]) => id,
+    // The departure time; the time of the call when the request has none.
+    tsOf: ([x]) => x.ts,
+    // The request without its id and time.
+    featuresOf: ([x]) => ({ dep_hour: x.dep_hour, day_of_week: x.day_of_week, distance: x.distance, origin: x.origin, destination: x.destination }),
+  });
+}
+
+/** Large batches: one request is in flight per kind, so the batch size bounds the rate (a replay sends thousands a second). */
+export const EXPORTER_BATCHING = { batchSize: 5000, flushIntervalMs: 500, maxQueue: 200_000 } as const;
 
 /** Builds the app (not listening). */
 export async function buildModelServer(opts: ModelServerOptions): Promise<ModelServer> {
@@ -137,50 +189,15 @@ export async function buildModelServer(opts: ModelServerOptions): Promise<ModelS
   const registry = opts.registry ?? new Registry();
   // Unknown fields are refused (400), not silently dropped (Fastify's default removes them).
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 4 * 1024 * 1024, ajv: { customOptions: { removeAdditional: false } } });
-  const { v1, v2 } = opts;
-  const answerV1 = (x: PredictRequest): Answer => {
-    const p = v1.predict(x);
-    return { prediction: p.prediction, scores: p.scores, version: 'v1' };
-  };
-  const answerV2 = (x: PredictRequest): Answer => {
-    const p = v2.predict(x);
-    return { prediction: p.prediction, scores: p.scores, version: 'v2' };
-  };
+  const answerV1 = answerOf(opts.v1, 'v1');
 
   let exporter: Exporter | undefined;
   // The second argument is the request's flight id (given or generated), the event id.
   let routed: RoutedPredict<[PredictRequest, string], Answer> | undefined;
   if (instrument) {
-    exporter = opts.serviceUrl
-      ? // Large batches: one request is in flight per kind, so the batch size bounds the rate (a replay sends thousands a second).
-        new Exporter({ url: opts.serviceUrl, token: opts.serviceToken, registry, batchSize: 5000, flushIntervalMs: 500, maxQueue: 200_000 })
-      : undefined;
-    const monitor = new ModelMonitor({
-      model: MODEL_NAME,
-      version: 'v1',
-      task: 'binary',
-      features: FEATURE_KINDS,
-      classes: [0, 1],
-      registry,
-      exporter,
-      logger: false,
-      depsHash: opts.modelFiles?.v1 ? { artefacts: [opts.modelFiles.v1] } : undefined,
-    });
-    await app.register(modelwatchFastify, { monitor, metrics: true });
-    const canary = opts.canaryWeight ?? 0;
-    routed = routeOn<[PredictRequest, string], Answer>(monitor, {
-      versions: {
-        v1: { predict: answerV1, weight: 100 - canary },
-        v2: { predict: answerV2, weight: canary, depsHash: opts.modelFiles?.v2 ? { artefacts: [opts.modelFiles.v2] } : undefined },
-      },
-      // The same flight always gets the same version (while the weights stay).
-      stickyBy: ([x]) => x.id,
-      idOf: ([, id]) => id,
-      // The departure time; the time of the call when the request has none.
-      tsOf: ([x]) => x.ts,
-      // The request without its id and time.
-      featuresOf: ([x]) => ({ dep_hour: x.dep_hour, day_of_week: x.day_of_week, distance: x.distance, origin: x.origin, destination: x.destination }),
-    });
+    exporter = opts.serviceUrl ? new Exporter({ url: opts.serviceUrl, token: opts.serviceToken, registry, ...EXPORTER_BATCHING }) : undefined;
+    routed = instrumentedPredict({ v1: opts.v1, v2: opts.v2, registry, exporter, canaryWeight: opts.canaryWeight, modelFiles: opts.modelFiles });
+    await app.register(modelwatchFastify, { monitor: routed.monitor, metrics: true });
   }
 
   app.post<{ Body: PredictRequest }>('/predict', { schema: { body: PredictBody } }, async (request) => {
