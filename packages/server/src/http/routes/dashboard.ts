@@ -62,6 +62,7 @@ const MAX_RANGE = 3650 * DAY;
 /** Buckets of the traffic charts, the overview sparklines and the prediction distribution. */
 export const TIMELINE_BUCKETS = 120;
 export const OVERVIEW_BUCKETS = 48;
+/** Buckets of the output over time: at most 48, at least an hour wide over a day or more. */
 export const PREDICTION_BUCKETS = 48;
 /** Windows per (monitor, version) in one answer; more are thinned (every k-th, the latest kept). */
 export const MAX_SERIES_WINDOWS = 500;
@@ -455,7 +456,9 @@ function outputColumns(model: ModelRecord): ColumnSchema[] {
 async function predictionSeries(ctx: ServerContext, model: ModelRecord, range: DashboardRange, version: string | null): Promise<PredictionSeries[]> {
   const columns = outputColumns(model);
   if (columns.length === 0) return [];
-  const bucketMs = bucketFor(range.to - range.from, PREDICTION_BUCKETS);
+  // Ranges of a day or more: buckets of at least an hour (the store's hourly rollups answer them).
+  const span = range.to - range.from;
+  const bucketMs = Math.max(bucketFor(span, PREDICTION_BUCKETS), span >= DAY ? HOUR : 0);
   const origin = gridOrigin(range, bucketMs);
   const n = Math.max(1, Math.ceil((range.to - origin) / bucketMs));
   const starts = Array.from({ length: n }, (_, i) => origin + i * bucketMs);

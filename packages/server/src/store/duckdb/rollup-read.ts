@@ -160,9 +160,9 @@ export async function rollupEventCounts(c: DuckDBConnection, l: RollupLayout, p:
     p,
     params,
     (b, w) => `SELECT ${b} AS b, ${v} AS v, events, errors, lat_count, lat_sum FROM ${q(rollupTable(l.id, 'traffic'))} WHERE ${w}`,
-    (b, w) => `SELECT ${b} AS b, ${v} AS v, count(*), count_if(error), count(latency_ms), coalesce(sum(latency_ms), 0) FROM ${q(l.events)} WHERE ${w} GROUP BY ALL`,
+    (b, w) => `SELECT ${b} AS b, ${v} AS v, count(*), count_if(error), count(latency_ms), coalesce(fsum(latency_ms), 0) FROM ${q(l.events)} WHERE ${w} GROUP BY ALL`,
   );
-  const res = await c.runAndReadAll(`SELECT b, v, sum(events), sum(errors), sum(lat_count), sum(lat_sum) FROM (${src}) GROUP BY ALL HAVING sum(events) > 0 ORDER BY ALL`, params);
+  const res = await c.runAndReadAll(`SELECT b, v, sum(events), sum(errors), sum(lat_count), fsum(lat_sum) FROM (${src}) GROUP BY ALL HAVING sum(events) > 0 ORDER BY ALL`, params);
   return res.getRows().map((r) => {
     const out: EventCountBucket = {
       start: p.bucketMs === null ? p.from : p.origin + num(r[0]) * p.bucketMs,
@@ -253,7 +253,8 @@ export async function rollupNumericByBucket(c: DuckDBConnection, l: RollupLayout
       `SELECT b, count(*), count(x), count_if(x IS NOT NULL AND NOT isfinite(x)), count(x) ${f}, min(x) ${f}, max(x) ${f}, fsum(x) ${f}, fsum(x * x) ${f}, avg(x) ${f}, var_pop(x) ${f} * count(x) ${f}
        FROM (SELECT ${b} AS b, ${x} AS x FROM ${q(l.events)} WHERE ${w}) GROUP BY b`,
   );
-  const res = await c.runAndReadAll(`${src} ORDER BY 1`, params);
+  // Parts merged in a fixed order: the same data gives the same bits.
+  const res = await c.runAndReadAll(`${src} ORDER BY ALL`, params);
   const byBucket = new Map<number, Moments>();
   for (const r of res.getRows()) {
     const b = num(r[0]);

@@ -217,7 +217,7 @@ async function foldRuns(w: DuckDBConnection, l: RollupLayout, runs: [number, num
   const H = HOUR_SQL();
   await w.run(`INSERT INTO ${t('hours')} SELECT ${H}, count(*) FROM ${ev} WHERE ${where} GROUP BY 1`, tp);
   await w.run(
-    `INSERT INTO ${t('traffic')} SELECT ${H}, version, count(*), count_if(error), count(error), count(latency_ms), coalesce(sum(latency_ms), 0), min(latency_ms), max(latency_ms)
+    `INSERT INTO ${t('traffic')} SELECT ${H}, version, count(*), count_if(error), count(error), count(latency_ms), coalesce(fsum(latency_ms), 0), min(latency_ms), max(latency_ms)
      FROM ${ev} WHERE ${where} GROUP BY ALL`,
     tp,
   );
