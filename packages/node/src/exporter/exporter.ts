@@ -62,7 +62,12 @@ export interface ExporterOptions {
   url: string;
   /** Bearer token with the `write` scope, when the service has auth configured. */
   token?: string;
-  /** Records per request (default 500). */
+  /**
+   * Records per request (default 2000). A batch has a fixed CPU cost (gzip
+   * stream, HTTP request and answer: ~1.5 ms measured at load average 6–9):
+   * with flights events, batches of 500 cost ~2.7 µs more CPU per event than
+   * batches of 5000, batches of 2000 ~0.4 µs.
+   */
   batchSize?: number;
   /** Longest time a record waits before its batch is sent (default 1000 ms). */
   flushIntervalMs?: number;
@@ -400,6 +405,7 @@ class Channel {
       // One output chunk for a large body (zlib's default is 16 KiB chunks, each a round trip
       // between the libuv pool and the main thread): 1 MB batches cost the main thread ~40% less.
       // Level 1 with memLevel 9 (the largest hash table): ~25% less CPU than memLevel 8, same size.
+      // (One zlib stream reset between batches instead of one per batch measured no cheaper.)
       this.gz ??= await gzip(raw, { level: zlibConstants.Z_BEST_SPEED, memLevel: 9, chunkSize: Math.max(16 * 1024, Math.min(raw.length >> 2, 16 * 1024 * 1024)) });
       body = this.gz;
     }
@@ -560,7 +566,7 @@ export class Exporter {
       throw new TypeError('token: expected a non-empty string without line breaks');
     }
     this.token = opts.token;
-    this.batchSize = validateInteger(opts.batchSize ?? 500, 'batchSize', 1, 100_000);
+    this.batchSize = validateInteger(opts.batchSize ?? 2000, 'batchSize', 1, 100_000);
     this.flushIntervalMs = validateInteger(opts.flushIntervalMs ?? 1000, 'flushIntervalMs', 1, 3_600_000);
     this.maxQueue = validateInteger(opts.maxQueue ?? 10_000, 'maxQueue', 1, 10_000_000);
     this.sampleRate = validateNumber(opts.sampleRate ?? 1, 'sampleRate', 0, 1);
