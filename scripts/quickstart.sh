@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# The README's first command (until the live demo lands): install, build, and
-# compare January with June 2001 of the real US flights data shipped in the
+# `npm run quickstart`: install, build, and compare January with June 2001 of the real US flights data shipped in the
 # vega-datasets npm package. Writes out/report.html and out/report.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
