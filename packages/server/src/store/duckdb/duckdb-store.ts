@@ -16,6 +16,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api';
 import { SYSTEM_COLUMN_TYPES, appendEventBatches, columnType } from './append.js';
+import { categoryBucketsOf } from './category-buckets.js';
 import type { AppendLayout } from './append.js';
 import { RecentKeys, admitKeys } from './recent-keys.js';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
@@ -853,23 +854,7 @@ export class DuckDBStore implements Store {
         params,
       ),
     );
-    const out: (CategoryCounts & { start: number })[] = [];
-    let cur: (CategoryCounts & { start: number }) | undefined;
-    for (const r of res.getRows()) {
-      const start = (qy.origin ?? qy.from) + num(r[1]) * qy.bucketMs;
-      if (!cur || cur.start !== start) out.push((cur = { start, rows: 0, nulls: 0, distinct: 0, top: [], otherCount: 0, otherDistinct: 0 }));
-      const part = num(r[0]);
-      if (part === 0) cur.top.push({ value: typeof r[2] === 'string' ? r[2] : num(r[2]), count: num(r[3]) });
-      else if (part === 1) {
-        cur.otherCount = num(r[3]);
-        cur.otherDistinct = num(r[4]);
-      } else {
-        cur.rows = num(r[3]);
-        cur.nulls = cur.rows - num(r[4]);
-      }
-    }
-    for (const b of out) b.distinct = b.top.length + b.otherDistinct;
-    return out;
+    return categoryBucketsOf(res.getRows(), (b) => (qy.origin ?? qy.from) + b * qy.bucketMs);
   }
 
   // -------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import { HOUR_SQL, LATENCY_BINS_PER_OCTAVE, edgesKey, LATENCY_ZERO_BIN, ROLLUP_M
 import type { RollupLayout } from './rollups.js';
 import type { PhysicalColumn } from './sql.js';
 import { binExpression, quoteIdent as q } from './sql.js';
+import { categoryBucketsOf } from './category-buckets.js';
 import { count, num } from './values.js';
 
 /** Raw runs scanned one by one (beyond: one scan over all). */
@@ -318,24 +319,7 @@ export async function rollupCategoriesByBucket(c: DuckDBConnection, l: RollupLay
      ORDER BY 2, 1, 5`,
     params,
   );
-  const out: (CategoryCounts & { start: number })[] = [];
-  let cur: (CategoryCounts & { start: number }) | undefined;
-  for (const r of res.getRows()) {
-    const b = num(r[1]);
-    const start = p.bucketMs === null ? p.from : p.origin + b * p.bucketMs;
-    if (!cur || cur.start !== start) out.push((cur = { start, rows: 0, nulls: 0, distinct: 0, top: [], otherCount: 0, otherDistinct: 0 }));
-    const part = num(r[0]);
-    if (part === 0) cur.top.push({ value: r[2] as string, count: num(r[3]) });
-    else if (part === 1) {
-      cur.otherCount = num(r[3]);
-      cur.otherDistinct = num(r[4]);
-    } else {
-      cur.rows = num(r[3]);
-      cur.nulls = cur.rows - num(r[4]);
-    }
-  }
-  for (const b of out) b.distinct = b.top.length + b.otherDistinct;
-  return out;
+  return categoryBucketsOf(res.getRows(), (b) => (p.bucketMs === null ? p.from : p.origin + b * p.bucketMs));
 }
 
 /**
