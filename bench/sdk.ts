@@ -49,7 +49,7 @@
  * The machine has 2 cores shared with other work: the load average is recorded.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, setPriority, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { Exporter, wrap } from '@modelwatch/node';
@@ -244,7 +244,9 @@ export async function run(): Promise<object> {
   const loadBefore = loadavg();
   const dataDir = mkdtempSync(join(tmpdir(), 'mw-bench-sdk-'));
   const pinned = pin(1, process.pid);
-  const service = await startChild(['packages/server/src/main.ts', '--data', dataDir, '--port', '0', '--log-level', 'warn'], 1);
+  // modelwatch serve shares CPU 1 with autocannon: at the lowest priority (every thread of it) it cannot starve the
+  // load generator (it ingests what the exporter sends with the CPU left over; in production it runs elsewhere).
+  const service = await startChild(['packages/server/src/main.ts', '--data', dataDir, '--port', '0', '--log-level', 'warn'], 1, { nice: 19 });
   try {
     const schema = {
       task: 'binary',
@@ -287,10 +289,7 @@ export async function run(): Promise<object> {
     const demoDir = join(ROOT, '.demo');
     await ensureTrained(demoDir, { log: (l) => console.error(`sdk: ${l}`) });
     const flightsDataDir = mkdtempSync(join(tmpdir(), 'mw-bench-sdk-flights-'));
-    const flightsService = await startChild(['packages/server/src/main.ts', '--data', flightsDataDir, '--port', '0', '--log-level', 'warn'], 1);
-    // The service shares CPU 1 with autocannon: at the lowest priority it cannot starve the load generator
-    // (it ingests what the exporter sends with the CPU left over; in production it runs elsewhere).
-    setPriority(flightsService.proc.pid!, 19);
+    const flightsService = await startChild(['packages/server/src/main.ts', '--data', flightsDataDir, '--port', '0', '--log-level', 'warn'], 1, { nice: 19 });
     let flights: Awaited<ReturnType<typeof interleaved>> | null = null;
     let instrumentation: Awaited<ReturnType<typeof instrumentationCpu>> | null = null;
     try {

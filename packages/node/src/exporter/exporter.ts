@@ -163,10 +163,11 @@ type Queued = PredictionEvent | EventRecord | FeedbackRecord;
 
 /**
  * Records pushed in one event-loop turn are written as lines right after it
- * (setImmediate), or at once when this many are waiting (a synchronous loop
- * pushing many records keeps the waiting list short).
+ * (setImmediate), off the request path, or at once when this many are waiting
+ * (a synchronous loop pushing many records — batch scoring — keeps the list of
+ * references short).
  */
-const MAX_PENDING = 512;
+const MAX_PENDING = 4096;
 
 /**
  * One model and kind: records waiting to be written, the queue of written
