@@ -12,13 +12,13 @@
  * (and so does all later work). A worker that dies fails its in-flight jobs
  * and is replaced on the next job.
  */
-import { extname } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ModelRecord } from '../store/store.js';
 import type { EventPlan, PreparedEvents } from './events.js';
 import type { ParseError, ParseJob, ParseReply } from './parse-worker.js';
 import { decodePrepared } from './parse-wire.js';
 import { BodyError, TooManyRecordsError, readEventsBody } from './read-body.js';
+import { startModuleWorker } from '../util/worker.js';
 
 /** Bodies smaller than this are parsed in-thread by default. */
 export const OFF_THREAD_MIN_BYTES = 32 * 1024;
@@ -54,16 +54,6 @@ function errorOf(e: ParseError): Error {
   if (e.kind === 'body') return new BodyError(e.code, e.message);
   if (e.kind === 'too_many') return new TooManyRecordsError(e.max, e.got);
   return new Error(e.message);
-}
-
-/** The worker, on the module next to this one: `.js` when built, `.ts` in development (through tsx). */
-function newWorker(): Worker {
-  const ext = extname(new URL(import.meta.url).pathname);
-  const entry = new URL(`./parse-worker${ext}`, import.meta.url);
-  if (ext !== '.ts') return new Worker(entry);
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const code = `const { register } = await import(${JSON.stringify(tsx)}); register(); await import(${JSON.stringify(entry.href)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`));
 }
 
 export class ParsePool {
@@ -131,7 +121,7 @@ export class ParsePool {
   private start(slot: Slot): void {
     let w: Worker;
     try {
-      w = newWorker();
+      w = startModuleWorker(import.meta.url, 'parse-worker');
     } catch {
       this.giveUp(slot);
       return;

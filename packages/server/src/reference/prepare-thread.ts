@@ -6,14 +6,14 @@
  * start (no worker threads, a module that will not load), the work runs on the
  * main thread instead.
  */
-import { extname } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ReferenceInputError } from './errors.js';
 import type { ReferenceErrorCode } from './errors.js';
 import type { DetectedFormat } from './format.js';
 import { prepareReference } from './prepare.js';
 import type { PrepareOptions, PreparedReference } from './prepare.js';
 import type { PrepareJob } from './prepare-worker.js';
+import { startModuleWorker } from '../util/worker.js';
 
 /** An idle worker is stopped after this long. */
 const IDLE_MS = 60_000;
@@ -104,20 +104,8 @@ function onFailure(err: unknown): void {
   }
 }
 
-/** The worker, on the module next to this one: `.js` when built, `.ts` in development. */
-function newWorker(): Worker {
-  const ext = extname(new URL(import.meta.url).pathname);
-  const entry = new URL(`./prepare-worker${ext}`, import.meta.url);
-  if (ext !== '.ts') return new Worker(entry);
-  // Development (TypeScript run through tsx): Node 20 workers do not inherit tsx's
-  // loader, so the worker registers it before importing the entry.
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const code = `const { register } = await import(${JSON.stringify(tsx)}); register(); await import(${JSON.stringify(entry.href)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(code)}`));
-}
-
 function startWorker(): Worker {
-  const w = newWorker();
+  const w = startModuleWorker(import.meta.url, 'prepare-worker');
   w.on('message', onReply);
   w.on('error', onFailure);
   w.on('exit', (code) => {
