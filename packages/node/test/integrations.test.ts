@@ -175,7 +175,10 @@ describe('Express middleware', () => {
         res.json(predictOrFail(b)); // a throw here reaches Express's error handler: 500
       });
       app.post('/v2/predict', modelwatchExpress(monitor, { versionOf: () => 'v2' }), async (req, res) => {
-        await new Promise((r) => setTimeout(r, 1));
+        // At least 2 ms pass in the handler (a timer alone may fire early against the monotonic clock).
+        const t0 = performance.now();
+        await new Promise((r) => setTimeout(r, 2));
+        while (performance.now() - t0 < 2);
         res.json(flightModel(req.body as FlightInput));
       });
       app.get('/metrics', expressMetricsHandler(registry));
@@ -205,8 +208,9 @@ describe('Express middleware', () => {
         assert.equal(value(s, 'modelwatch_predictions_total', { version: 'v2', outcome: 'ok' }), 20);
         const okOutputs = (sent.filter((b) => typeof (b as FlightInput).distance === 'number' && (b as FlightInput).origin !== 'ERR') as FlightInput[]).map(flightModel);
         assert.equal(value(s, 'modelwatch_predicted_class_total', { version: 'v1', class: '1' }), okOutputs.filter((o) => o.prediction === 1).length);
-        // The v2 route awaited 1 ms before answering: its latencies include it.
-        assert.ok(value(s, 'modelwatch_prediction_latency_seconds_sum', { version: 'v2' }) >= 0.02);
+        // The v2 route spent at least 2 ms before answering: its latencies include it.
+        const v2LatencySum = value(s, 'modelwatch_prediction_latency_seconds_sum', { version: 'v2' });
+        assert.ok(v2LatencySum >= 20 * 0.002, `v2 latency sum ${v2LatencySum} s`);
 
         assert.equal(await exporter.flush(), true);
         const counts = await store.eventCounts({ model: 'flights', ...ALL_TIME });
