@@ -289,7 +289,10 @@ describe('wrap: metrics after N predictions', () => {
     const boom = new Error('boom');
     const predict = wrap(
       async (x: { v: number }) => {
+        // At least 2 ms by the monotonic clock (a timer alone may fire early against it).
+        const t0 = performance.now();
         await new Promise((r) => setTimeout(r, 2));
+        while (performance.now() - t0 < 2);
         if (x.v < 0) throw boom;
         return x.v;
       },
@@ -302,7 +305,7 @@ describe('wrap: metrics after N predictions', () => {
     assert.equal(value(s, 'modelwatch_predictions_total', { outcome: 'error' }), 1);
     assert.equal(value(s, 'modelwatch_prediction_value_sum', {}), 2);
     // Both waited ≥ 2 ms: the latency is the promise's, not the synchronous call's.
-    assert.ok(value(s, 'modelwatch_prediction_latency_seconds_sum', {}) >= 0.003);
+    assert.ok(value(s, 'modelwatch_prediction_latency_seconds_sum', {}) >= 0.004);
     assert.equal(value(s, 'modelwatch_prediction_latency_seconds_bucket', { le: '0.0005' }), 0);
   });
 
