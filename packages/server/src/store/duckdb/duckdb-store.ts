@@ -17,6 +17,7 @@ import { dirname } from 'node:path';
 import { DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api';
 import { SYSTEM_COLUMN_TYPES, appendEventBatches, columnType } from './append.js';
 import { categoryBucketsOf } from './category-buckets.js';
+import { addMomentsRow, emptyMoments, finishMoments } from './numeric-moments.js';
 import type { AppendLayout } from './append.js';
 import { RecentKeys, admitKeys } from './recent-keys.js';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
@@ -671,7 +672,7 @@ export class DuckDBStore implements Store {
       }
       if (edges && !histogram) return null;
       const [m] = await rollupNumericByBucket(conn, l, p, c);
-      const agg: NumericAggregate = m ? { ...m } : { rows: 0, nulls: 0, nonFinite: 0, count: 0, min: NaN, max: NaN, sum: 0, sumSquares: 0, mean: NaN, variance: NaN };
+      const agg: NumericAggregate = m ? { ...m } : finishMoments(emptyMoments());
       delete (agg as Partial<typeof m>).start;
       if (histogram) agg.histogram = histogram;
       return agg;
@@ -686,46 +687,20 @@ export class DuckDBStore implements Store {
            count(x) FILTER (WHERE isfinite(x)),
            min(x) FILTER (WHERE isfinite(x)), max(x) FILTER (WHERE isfinite(x)),
            fsum(x) FILTER (WHERE isfinite(x)), fsum(x * x) FILTER (WHERE isfinite(x)),
-           avg(x) FILTER (WHERE isfinite(x)), var_pop(x) FILTER (WHERE isfinite(x))
+           avg(x) FILTER (WHERE isfinite(x)), var_pop(x) FILTER (WHERE isfinite(x)) * count(x) FILTER (WHERE isfinite(x))
          FROM (SELECT x, CASE WHEN isfinite(x) THEN ${binSql} END AS bin
                FROM (SELECT ${x} AS x FROM ${q(eventsTable(s.id))} WHERE ${where}))
          GROUP BY bin`,
         params,
       ),
     );
-    const out: NumericAggregate = { rows: 0, nulls: 0, nonFinite: 0, count: 0, min: NaN, max: NaN, sum: 0, sumSquares: 0, mean: NaN, variance: NaN };
+    const acc = emptyMoments();
     const histogram = edges ? new Array<number>(edges.length + 1).fill(0) : undefined;
-    let m2 = 0;
     for (const r of res.getRows()) {
-      const rows = count(r[1]);
-      const nonNull = count(r[2]);
-      out.rows += rows;
-      out.nulls += rows - nonNull;
-      out.nonFinite += count(r[3]);
-      const n = count(r[4]);
-      if (n === 0) continue;
-      if (histogram && r[0] !== null) histogram[num(r[0])] += n;
-      const min = num(r[5]);
-      const max = num(r[6]);
-      if (!(out.min <= min)) out.min = min;
-      if (!(out.max >= max)) out.max = max;
-      out.sum += num(r[7]);
-      out.sumSquares += num(r[8]);
-      // Chan et al. pairwise merge of (count, mean, M2).
-      const mean = num(r[9]);
-      const groupM2 = num(r[10]) * n;
-      if (out.count === 0) {
-        out.mean = mean;
-        m2 = groupM2;
-      } else {
-        const total = out.count + n;
-        const delta = mean - out.mean;
-        out.mean += (delta * n) / total;
-        m2 += groupM2 + (delta * delta * out.count * n) / total;
-      }
-      out.count += n;
+      const n = addMomentsRow(acc, r);
+      if (histogram && n > 0 && r[0] !== null) histogram[num(r[0])] += n;
     }
-    if (out.count > 0) out.variance = m2 / out.count;
+    const out = finishMoments(acc);
     if (histogram) out.histogram = histogram;
     return out;
   }
@@ -761,27 +736,16 @@ export class DuckDBStore implements Store {
         `WITH w AS (SELECT ${this.categoryExpr(c)} AS v FROM ${q(eventsTable(s.id))} WHERE ${where}),
               g AS (SELECT v, count(*) AS n FROM w WHERE v IS NOT NULL GROUP BY v),
               r AS (SELECT v, n, row_number() OVER (ORDER BY n DESC, v ASC) AS rk FROM g)
-         SELECT 0 AS part, v, CAST(n AS DOUBLE), CAST(rk AS DOUBLE) FROM r WHERE rk <= ${kp}
-         UNION ALL SELECT 1, NULL, CAST(coalesce(sum(n), 0) AS DOUBLE), CAST(count(*) AS DOUBLE) FROM r WHERE rk > ${kp}
-         UNION ALL SELECT 2, NULL, CAST(count(*) AS DOUBLE), CAST(count(v) AS DOUBLE) FROM w
-         ORDER BY 1, 4`,
+         SELECT 0 AS part, 0 AS b, v, CAST(n AS DOUBLE), CAST(rk AS DOUBLE) FROM r WHERE rk <= ${kp}
+         UNION ALL SELECT 1, 0, NULL, CAST(coalesce(sum(n), 0) AS DOUBLE), CAST(count(*) AS DOUBLE) FROM r WHERE rk > ${kp}
+         UNION ALL SELECT 2, 0, NULL, CAST(count(*) AS DOUBLE), CAST(count(v) AS DOUBLE) FROM w
+         ORDER BY 1, 5`,
         params,
       ),
     );
-    const out: CategoryCounts = { rows: 0, nulls: 0, distinct: 0, top: [], otherCount: 0, otherDistinct: 0 };
-    for (const r of res.getRows()) {
-      const part = num(r[0]);
-      if (part === 0) out.top.push({ value: typeof r[1] === 'string' ? r[1] : num(r[1]), count: num(r[2]) });
-      else if (part === 1) {
-        out.otherCount = num(r[2]);
-        out.otherDistinct = num(r[3]);
-      } else {
-        out.rows = num(r[2]);
-        out.nulls = out.rows - num(r[3]);
-      }
-    }
-    out.distinct = out.top.length + out.otherDistinct;
-    return out;
+    // One bucket (b = 0): the same rows as the per-bucket query, decoded alike.
+    const { start: _start, ...counts } = categoryBucketsOf(res.getRows(), () => 0)[0];
+    return counts;
   }
 
   /** SQL of the bucket index of `ts` (`floor((ts - from) / bucketMs)`); pushes its two parameters. */

@@ -15,6 +15,8 @@ import type { RollupLayout } from './rollups.js';
 import type { PhysicalColumn } from './sql.js';
 import { binExpression, quoteIdent as q } from './sql.js';
 import { categoryBucketsOf } from './category-buckets.js';
+import { addMomentsRow, emptyMoments, finishMoments } from './numeric-moments.js';
+import type { MomentsAcc } from './numeric-moments.js';
 import { count, num } from './values.js';
 
 /** Raw runs scanned one by one (beyond: one scan over all). */
@@ -238,8 +240,6 @@ export function rawPlan(w: WindowQuery, bucketMs: number | null): RollupPlan {
   return { hours: [], raw: [[w.from, w.to]], from: w.from, origin: w.from, bucketMs, version: w.version ?? null, columns: new Map() };
 }
 
-type Moments = NumericAggregate & { start: number; m2: number };
-
 /** Numeric aggregates per bucket (or of the window with `bucketMs: null`), merged from per-hour parts (Chan et al.). */
 export async function rollupNumericByBucket(c: DuckDBConnection, l: RollupLayout, p: RollupPlan, col: PhysicalColumn): Promise<(NumericAggregate & { start: number })[]> {
   const params: DuckDBValue[] = [];
@@ -256,40 +256,17 @@ export async function rollupNumericByBucket(c: DuckDBConnection, l: RollupLayout
   );
   // Parts merged in a fixed order: the same data gives the same bits.
   const res = await c.runAndReadAll(`${src} ORDER BY ALL`, params);
-  const byBucket = new Map<number, Moments>();
+  const byBucket = new Map<number, MomentsAcc & { start: number }>();
   for (const r of res.getRows()) {
     const b = num(r[0]);
     let m = byBucket.get(b);
-    if (!m) byBucket.set(b, (m = { start: p.bucketMs === null ? p.from : p.origin + b * p.bucketMs, rows: 0, nulls: 0, nonFinite: 0, count: 0, min: NaN, max: NaN, sum: 0, sumSquares: 0, mean: NaN, variance: NaN, m2: 0 }));
-    const rows = count(r[1]);
-    m.rows += rows;
-    m.nulls += rows - count(r[2]);
-    m.nonFinite += count(r[3]);
-    const n = count(r[4]);
-    if (n === 0) continue;
-    const min = num(r[5]);
-    const max = num(r[6]);
-    if (!(m.min <= min)) m.min = min;
-    if (!(m.max >= max)) m.max = max;
-    m.sum += num(r[7]);
-    m.sumSquares += num(r[8]);
-    const mean = num(r[9]);
-    const m2 = num(r[10]);
-    if (m.count === 0) {
-      m.mean = mean;
-      m.m2 = m2;
-    } else {
-      const total = m.count + n;
-      const delta = mean - m.mean;
-      m.mean += (delta * n) / total;
-      m.m2 += m2 + (delta * delta * m.count * n) / total;
-    }
-    m.count += n;
+    if (!m) byBucket.set(b, (m = { ...emptyMoments(), start: p.bucketMs === null ? p.from : p.origin + b * p.bucketMs }));
+    addMomentsRow(m, r);
   }
   return [...byBucket.values()]
     .filter((m) => m.rows > 0)
     .sort((a, b) => a.start - b.start)
-    .map(({ m2, ...m }) => ({ ...m, variance: m.count > 0 ? m2 / m.count : NaN }));
+    .map((m) => finishMoments(m) as NumericAggregate & { start: number });
 }
 
 /** Category counts per bucket (or of the window), top K by count then value, like the raw query. */
