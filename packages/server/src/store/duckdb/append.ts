@@ -15,6 +15,7 @@ import type { DataChunk, LogicalType, Vector } from '@duckdb/node-bindings';
 import { DuckDBDataChunk } from '@duckdb/node-api';
 import type { DuckDBAppender } from '@duckdb/node-api';
 import type { EventBatch, EventColumnData } from '../store.js';
+import { storedMicros } from './key-hash.js';
 
 /** Rows per data chunk (DuckDB's vector size). */
 export const CHUNK_ROWS = 2048;
@@ -142,7 +143,7 @@ export function writeTimestamps(vector: Vector, ms: Float64Array, offset: number
       words[2 * r + 1] = 0;
       continue;
     }
-    const us = Math.round(ms[offset + r] * 1000);
+    const us = storedMicros(ms[offset + r]);
     const hi = Math.floor(us / TWO_32);
     words[2 * r] = us - hi * TWO_32; // low word
     words[2 * r + 1] = hi; // high word, two's complement for negatives

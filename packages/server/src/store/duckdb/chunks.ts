@@ -8,6 +8,7 @@
  */
 import { DuckDBTimestampValue } from '@duckdb/node-api';
 import type { DuckDBVector } from '@duckdb/node-api';
+import { storedMicros } from './key-hash.js';
 
 /** Rows per data chunk (DuckDB's vector size). */
 export const CHUNK_ROWS = 2048;
@@ -56,14 +57,14 @@ export function writeTimestamps(vector: DuckDBVector, ms: Float64Array, offset: 
         v.setItem(r, null);
         continue;
       }
-      const us = Math.round(ms[offset + r] * 1000);
+      const us = storedMicros(ms[offset + r]);
       const hi = Math.floor(us / TWO_32);
       words[2 * r] = us - hi * TWO_32; // little-endian low word
       words[2 * r + 1] = hi; // two's complement high word (wraps for negatives)
     }
   } else {
     for (let r = 0; r < count; r++) {
-      v.setItem(r, nulls && nulls[offset + r] === 1 ? null : new DuckDBTimestampValue(BigInt(Math.round(ms[offset + r] * 1000))));
+      v.setItem(r, nulls && nulls[offset + r] === 1 ? null : new DuckDBTimestampValue(BigInt(storedMicros(ms[offset + r]))));
     }
   }
   v.flush();

@@ -9,7 +9,7 @@ import type { EventBatch } from '../store.js';
 
 const TWO_32 = 4294967296;
 
-/** The stored event time (µs) of epoch milliseconds `ms`, as append.ts writes it. */
+/** The stored event time (µs) of epoch milliseconds `ms`: what append.ts writes, and what the keys hash. */
 export function storedMicros(ms: number): number {
   return Math.round(ms * 1000);
 }
