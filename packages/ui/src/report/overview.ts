@@ -6,7 +6,7 @@
 import type { ColumnDrift, DatasetInfo, Finding, TestStatus } from '@modelwatch/core';
 import { formatCount, formatDateTime, formatNumber, formatPValue, formatShare, methodLabel, metricLabel, plural } from '../format.js';
 import { html, type HtmlValue, type SafeHtml } from '../html.js';
-import { countNum, definitionList, num, shareNum } from '../tables.js';
+import { countNum, num, shareNum } from '../tables.js';
 import { columnLink, type RenderContext } from './context.js';
 
 function datasetBlock(label: string, side: 'reference' | 'current', info: DatasetInfo): SafeHtml {

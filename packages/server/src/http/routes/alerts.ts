@@ -29,7 +29,6 @@ const Name = (what: string) => Type.String({ minLength: 1, maxLength: 128, descr
 const Time = (what: string) => Type.String({ minLength: 1, maxLength: 64, description: `${what}: ISO 8601 (no offset means UTC) or epoch milliseconds.` });
 const Iso = (what: string) => Type.String({ format: 'date-time', description: what });
 const NullableIso = (what: string) => Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: what });
-const Values = Type.Record(Type.String(), Type.Union([Type.Number(), Type.Null()]));
 const Labels = Type.Record(Type.String(), Type.String());
 const Links = Type.Object(
   {

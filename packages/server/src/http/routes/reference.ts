@@ -98,11 +98,6 @@ export const ReferenceGetResponse = Type.Object({
   profile: Type.Unknown({ description: 'The profile of the whole reference, in the format `modelwatch profile` writes.' }),
 });
 
-const PathBody = Type.Object(
-  { path: Type.String({ description: 'An absolute path inside a directory of references.paths.' }), format: Type.Optional(Type.String()) },
-  { description: 'Send a data file (CSV, TSV, Parquet, NDJSON, JSON array) as the body, or this JSON object to read a file on the server.' },
-);
-
 function splitList(s: string | undefined): string[] | undefined {
   if (s === undefined) return undefined;
   return s

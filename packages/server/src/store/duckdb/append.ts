@@ -59,7 +59,6 @@ export interface AppendLayout {
 const f64 = new Float64Array(CHUNK_ROWS);
 const words = new Uint32Array(CHUNK_ROWS * 2); // int64 as little-endian word pairs
 const u8 = new Uint8Array(CHUNK_ROWS);
-const u16 = new Uint16Array(CHUNK_ROWS);
 const i32 = new Int32Array(CHUNK_ROWS);
 const validity = new Uint8Array(CHUNK_ROWS / 8);
 const structs = new Uint8Array(CHUNK_ROWS * 16);
