@@ -5,12 +5,17 @@
  * table's row count at the last complete fold, the hours written since).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { ROLLUP_MS, buildHistogramSet, edgesKey, foldChunk, foldTouched } from './rollups.js';
-import type { RollupLayout } from './rollups.js';
+import { CHUNK_EVENTS, ROLLUP_MS, buildHistogramSet, edgesKey, foldChunk, foldDelta } from './rollups.js';
+import type { RollupBase, RollupLayout } from './rollups.js';
 import type { PhysicalColumn } from './sql.js';
 
-/** Longest a fold waits for commits to pause. */
+/** Longest a fold, or a full check, waits for commits to pause. */
 export const MAX_FOLD_DELAY_MS = 30_000;
+/** Folds by kind since the process started (tests, diagnostics): delta chunks, and full-check transactions. */
+export const foldCounts = { delta: 0, full: 0 };
+
+/** Delta chunks folded per model in one pass (each its own write transaction) before the pass lets the next one go on. */
+const MAX_DELTA_CHUNKS = 8;
 
 export interface RollupLogger {
   info?(obj: object, msg: string): void;
@@ -26,21 +31,28 @@ export interface RollupHost {
 }
 
 /**
- * Background maintenance: folds stale hours of every model, a chunk per
- * write transaction, and records per model the events table's row count at
- * the end of a complete fold (the reads' fast path).
+ * Background maintenance: folds what was appended into every model's
+ * rollups, a chunk per write transaction, and records per model the events
+ * table's row count when its rollups are complete (the reads' fast path).
  *
- * A fold waits for `delayMs` without commits (at most {@link MAX_FOLD_DELAY_MS}
- * under steady traffic). What the commits wrote is folded hour by hour; a full
- * check (every hour's count, a scan of every event) runs at start, after
- * writes the hook did not see, and for large backfills — only once commits
- * have been quiet for `delayMs`, so a bulk load is folded once, at its end,
- * instead of again and again while it runs (reads stay exact meanwhile,
- * scanning the hours not folded).
+ * A fold waits for `delayMs` without commits (at most `maxDelayMs` under
+ * steady traffic). Once a model's rollups are complete, later folds are
+ * deltas: only the events appended since (by row id) are aggregated and
+ * merged into their hours, so steady traffic costs what it adds, however
+ * busy the live hour. A full check (every hour's count against its rollup,
+ * a scan of every event, stale hours refolded whole) runs at start, after
+ * retention or a schema change, and when the table is not what the deltas
+ * expect — preferably once commits pause for `delayMs`, at the latest
+ * `maxDelayMs` after it became due. Reads stay exact meanwhile, scanning
+ * the hours not folded.
  */
 export class RollupMaintainer {
   /** Model id → events table row count when its rollups were last complete. */
   readonly complete = new Map<number, number>();
+  /** Model id → the rollups' base (row count and row-id end) when last complete: where the next delta starts. */
+  private readonly bases = new Map<number, RollupBase>();
+  /** When a full check was first put off for commits that kept coming (0: none waiting). */
+  private checkDueSince = 0;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | null = null;
   private again = false;
@@ -58,7 +70,19 @@ export class RollupMaintainer {
   constructor(
     private readonly host: RollupHost,
     private readonly delayMs = 2000,
+    private readonly maxDelayMs = MAX_FOLD_DELAY_MS,
+    private readonly chunkEvents = CHUNK_EVENTS,
   ) {}
+
+  private setComplete(id: number, base: RollupBase): void {
+    this.complete.set(id, base.count);
+    this.bases.set(id, base);
+  }
+
+  private unsetComplete(id: number): void {
+    this.complete.delete(id);
+    this.bases.delete(id);
+  }
 
   /** No commit noted for `delayMs`. */
   private quiet(): boolean {
@@ -80,9 +104,9 @@ export class RollupMaintainer {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      // Commits still arriving: wait for a pause (up to MAX_FOLD_DELAY_MS).
+      // Commits still arriving: wait for a pause (up to maxDelayMs).
       const now = Date.now();
-      if (!this.quiet() && this.pendingSince > 0 && now - this.pendingSince < MAX_FOLD_DELAY_MS) {
+      if (!this.quiet() && this.pendingSince > 0 && now - this.pendingSince < this.maxDelayMs) {
         this.timer = setTimeout(() => this.schedule(true), this.delayMs - (now - this.lastNoteAt));
         this.timer.unref?.();
         return;
@@ -142,8 +166,10 @@ export class RollupMaintainer {
 
   /** Marks a model's rollups as not known complete (writes that are not appends: retention, schema changes). */
   invalidate(id?: number): void {
-    if (id === undefined) this.complete.clear();
-    else this.complete.delete(id);
+    if (id === undefined) {
+      this.complete.clear();
+      this.bases.clear();
+    } else this.unsetComplete(id);
   }
 
   /** Resolves once no fold is running or scheduled (folding what is pending at once). */
@@ -180,38 +206,64 @@ export class RollupMaintainer {
       for (const l of this.host.layouts()) {
         const touched = this.touched.get(l.model);
         this.touched.delete(l.model);
-        const complete = this.complete.get(l.id);
-        if (complete !== undefined) {
-          // Complete before: fold what the commits wrote, no full check (a scan of every event) needed.
+        if (this.bases.has(l.id)) {
+          // Complete before: fold what was appended since, no full check needed.
           if (!touched || touched.size === 0) continue;
           // Reads keep treating these hours as touched until the new complete count is known.
           this.folding.set(l.model, touched);
           try {
-            const next = await this.host.write((w) => foldTouched(w, l, [...touched], complete));
-            if (next !== null) {
-              this.complete.set(l.id, next);
-              continue;
+            let ok = false;
+            for (let chunk = 0; ; chunk++) {
+              if (this.closed) return;
+              // The base is read under the write lock: retention or a schema change (which unset it) cannot slip in between.
+              const r = await this.host.write(async (w) => {
+                const base = this.bases.get(l.id);
+                return base ? foldDelta(w, l, base, this.chunkEvents) : null;
+              });
+              if (r === null) break;
+              foldCounts.delta++;
+              this.setComplete(l.id, r.base);
+              if (r.remaining === 0) {
+                ok = true;
+                break;
+              }
+              if (chunk + 1 >= MAX_DELTA_CHUNKS) {
+                // More appended than one pass folds: the hours stay touched (the reads' view) and the next pass goes on.
+                let set = this.touched.get(l.model);
+                if (!set) this.touched.set(l.model, (set = new Set()));
+                for (const h of touched) set.add(h);
+                this.again = true;
+                ok = true;
+                break;
+              }
             }
-            this.complete.delete(l.id);
+            if (ok) continue;
+            this.unsetComplete(l.id);
           } finally {
             this.folding.delete(l.model);
           }
         }
         // A full check: every hour's count against its rollup, a chunk of stale hours per transaction; bounded
-        // (under continuous ingest new commits keep hours stale; the next pass goes on). Not while commits keep coming.
+        // (under continuous ingest new commits keep hours stale; the next pass goes on). Preferably in a pause of commits.
         if (!force && !this.firstPass && !this.quiet()) {
-          this.again = true;
-          continue;
+          const now = Date.now();
+          if (this.checkDueSince === 0) this.checkDueSince = now;
+          if (now - this.checkDueSince < this.maxDelayMs) {
+            this.again = true;
+            continue;
+          }
         }
         let budget = Infinity;
         for (;;) {
           if (this.closed) return;
           const r = await this.host.write((w) => foldChunk(w, l));
-          if ('total' in r) {
-            this.complete.set(l.id, r.total);
+          foldCounts.full++;
+          if ('base' in r) {
+            this.setComplete(l.id, r.base);
+            this.checkDueSince = 0;
             break;
           }
-          this.complete.delete(l.id);
+          this.unsetComplete(l.id);
           folded += r.folded;
           events += r.events;
           if (budget === Infinity) budget = 2 + Math.ceil((r.folded + r.remaining) / Math.max(1, r.folded));
@@ -227,7 +279,7 @@ export class RollupMaintainer {
       for (const [key, r] of [...this.histogramRequests]) {
         if (this.closed) return;
         const t0 = performance.now();
-        await this.host.write((w) => buildHistogramSet(w, r.l, r.c, r.edges));
+        await this.host.write((w) => buildHistogramSet(w, r.l, r.c, r.edges, this.bases.get(r.l.id)?.rowEnd));
         this.histogramRequests.delete(key);
         this.log?.info?.({ model: r.l.model, column: r.c.name, bins: r.edges.length + 1, seconds: +((performance.now() - t0) / 1000).toFixed(2) }, 'dashboard rollups: histogram edges kept');
       }
@@ -235,7 +287,7 @@ export class RollupMaintainer {
       this.firstPass = false;
     } catch (err) {
       // Reads stay exact (they check hours against the events); the next pass starts with a full check.
-      this.complete.clear();
+      this.invalidate();
       if (!this.closed) this.log?.error({ err }, 'dashboard rollups: fold failed (reads stay exact, scanning events)');
     }
   }

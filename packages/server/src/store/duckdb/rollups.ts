@@ -31,8 +31,11 @@
  * — those hours are then read raw —, else by counting events per hour of the
  * range; hours that are not exact are read raw. Folds run in the background
  * (after commits, at start for an existing store, and when a read found stale
- * hours), a bounded chunk of hours per write transaction so ingest waits at
- * most one chunk.
+ * hours), a bounded chunk per write transaction so ingest waits at most one
+ * chunk: a full check refolds stale hours whole ({@link foldChunk}); once the
+ * rollups are complete, a delta fold aggregates only the rows appended since
+ * (by row id) and merges them into their hours ({@link foldDelta}), so a busy
+ * live hour costs what it gained, not what it holds.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { PhysicalColumn } from './sql.js';
@@ -138,18 +141,36 @@ export async function readRollupColumns(c: DuckDBConnection, id: number): Promis
   return new Map(rows.map((r) => [r[0] as string, { kind: r[1] as string, on: r[2] === 'on' }]));
 }
 
+/** Where a model's rollups stood when last known complete: every event with a row id below `rowEnd` (`count` of them) is folded, none above. */
+export interface RollupBase {
+  count: number;
+  rowEnd: number;
+}
+
+/** The events table's row count and the row id after its last row (inside the caller's transaction). */
+async function baseNow(w: DuckDBConnection, l: RollupLayout): Promise<RollupBase> {
+  const [[n, last]] = (await w.runAndReadAll(`SELECT count(*), coalesce(max(rowid) + 1, 0) FROM ${q(l.events)}`)).getRows();
+  return { count: count(n), rowEnd: num(last) };
+}
+
+/** Whether the rollups hold the layout's columns (else a full check starts them again). */
+async function sameColumns(w: DuckDBConnection, l: RollupLayout): Promise<{ same: boolean; wanted: { physical: string; kind: string }[] }> {
+  const cols = await readRollupColumns(w, l.id);
+  const wanted = [{ physical: '', kind: ROLLUP_FORMAT }, ...l.numeric, ...l.categorical];
+  return { same: cols.size === wanted.length && wanted.every((c) => cols.get(c.physical)?.kind === c.kind), wanted };
+}
+
 /**
  * Folds one chunk of a model's stale hours on the writer connection, inside
- * the caller's transaction. Returns `null` when nothing is stale (and the
- * events table's row count, which the reads compare with), else the hours folded.
+ * the caller's transaction. Returns the rollups' base when nothing is stale
+ * after it (complete: the reads compare the table's row count with it),
+ * else the hours folded and how many stale hours remain.
  */
-export async function foldChunk(w: DuckDBConnection, l: RollupLayout): Promise<{ total: number } | { folded: number; events: number; remaining: number }> {
+export async function foldChunk(w: DuckDBConnection, l: RollupLayout): Promise<{ base: RollupBase } | { folded: number; events: number; remaining: number }> {
   const t = (p: Parameters<typeof rollupTable>[1]) => q(rollupTable(l.id, p));
   const ev = q(l.events);
   // Same columns as when the rollups were built? Else start again.
-  const cols = await readRollupColumns(w, l.id);
-  const wanted = [{ physical: '', kind: ROLLUP_FORMAT }, ...l.numeric, ...l.categorical];
-  const same = cols.size === wanted.length && wanted.every((c) => cols.get(c.physical)?.kind === c.kind);
+  const { same, wanted } = await sameColumns(w, l);
   if (!same) {
     for (const p of [...DATA_PARTS, 'cols', 'hsets'] as const) await w.run(`DELETE FROM ${t(p)}`);
     for (const c of wanted) await w.run(`INSERT INTO ${t('cols')} VALUES ($1, $2, 'on')`, [c.physical, c.kind]);
@@ -161,10 +182,7 @@ export async function foldChunk(w: DuckDBConnection, l: RollupLayout): Promise<{
        FULL OUTER JOIN ${t('hours')} r ON r.hour = a.h WHERE a.n IS DISTINCT FROM r.events ORDER BY 1`,
     )
   ).getRows();
-  if (stale.length === 0) {
-    const [[total]] = (await w.runAndReadAll(`SELECT count(*) FROM ${ev}`)).getRows();
-    return { total: count(total) };
-  }
+  if (stale.length === 0) return { base: await baseNow(w, l) };
   const hours: number[] = [];
   let events = 0;
   for (const [h, n] of stale) {
@@ -173,6 +191,8 @@ export async function foldChunk(w: DuckDBConnection, l: RollupLayout): Promise<{
     events += count(n);
   }
   await foldRuns(w, l, hourRuns(hours), offCols);
+  // The last chunk completes the check in its own transaction (under steady traffic a later one would find the live hour stale again).
+  if (hours.length === stale.length) return { base: await baseNow(w, l) };
   return { folded: hours.length, events, remaining: stale.length - hours.length };
 }
 
@@ -182,71 +202,120 @@ async function offColumns(w: DuckDBConnection, id: number): Promise<Set<string>>
 }
 
 /**
- * Folds the hours a commit hook saw written (inside the caller's
- * transaction) and keeps the rollups known complete when nothing else
- * changed: the table's row count must be the previous complete count plus
- * what these hours gained. Returns the new complete count, or `null` (a
- * full check is needed: some write was not seen, or too many events).
+ * Folds the events appended since `base` (row ids from `base.rowEnd` on, at
+ * most `chunkEvents` row ids) into the rollups, inside the caller's
+ * transaction: their aggregates per hour and version are merged with the
+ * hours' rolled-up ones (counts and sums add, minima and maxima combine,
+ * means and M2 by Chan et al.'s pairwise update), so a live hour costs what
+ * it gained, not what it holds. Returns the new base and how many appended
+ * events remain, or `null` when the table is not `base` plus appends
+ * (retention, a schema change, a write not seen): a full check is needed.
  */
-export async function foldTouched(w: DuckDBConnection, l: RollupLayout, hours: readonly number[], complete: number): Promise<number | null> {
+export async function foldDelta(w: DuckDBConnection, l: RollupLayout, base: RollupBase, chunkEvents = CHUNK_EVENTS): Promise<{ base: RollupBase; remaining: number } | null> {
   const t = (p: Parameters<typeof rollupTable>[1]) => q(rollupTable(l.id, p));
-  const runs = hourRuns([...hours].sort((a, b) => a - b));
-  const sumOf = async () => {
-    const hp: (number | string)[] = [];
-    return count((await w.runAndReadAll(`SELECT coalesce(sum(events), 0) FROM ${t('hours')} WHERE ${runsSql('hour', runs, hp)}`, hp)).getRows()[0][0]);
-  };
-  const tp: (number | string)[] = [];
-  const [[n]] = (await w.runAndReadAll(`SELECT count(*) FROM ${q(l.events)} WHERE ${tsRunsSql(runs, tp)}`, tp)).getRows();
-  if (count(n) > CHUNK_EVENTS) return null;
-  const before = await sumOf();
-  await foldRuns(w, l, runs, await offColumns(w, l.id));
-  const after = await sumOf();
-  const [[total]] = (await w.runAndReadAll(`SELECT count(*) FROM ${q(l.events)}`)).getRows();
-  return count(total) === complete - before + after ? count(total) : null;
+  const ev = q(l.events);
+  if (!(await sameColumns(w, l)).same) return null;
+  const [[added, last]] = (await w.runAndReadAll(`SELECT count(*), coalesce(max(rowid) + 1, 0) FROM ${ev} WHERE rowid >= $1`, [base.rowEnd])).getRows();
+  const [[total]] = (await w.runAndReadAll(`SELECT count(*) FROM ${ev}`)).getRows();
+  // Only appends since the base: the rows below rowEnd are exactly the ones folded.
+  if (count(total) !== base.count + count(added)) return null;
+  if (count(added) === 0) return { base, remaining: 0 };
+  const end = Math.min(num(last), base.rowEnd + chunkEvents);
+  const d = (p: string) => q(`mw_rollup_delta_${p}`);
+  for (const p of DATA_PARTS) await w.run(`CREATE OR REPLACE TEMP TABLE ${d(p)} AS SELECT * FROM ${t(p)} LIMIT 0`);
+  const offCols = await offColumns(w, l.id);
+  await insertAggregates(w, l, 'rowid >= $1 AND rowid < $2', [base.rowEnd, end], d, offCols);
+  await w.run(`CREATE OR REPLACE TEMP TABLE ${d('h')} AS SELECT DISTINCT hour FROM ${d('hours')}`);
+  const inDelta = `hour IN (SELECT hour FROM ${d('h')})`;
+  for (const p of DATA_PARTS) {
+    await w.run(`CREATE OR REPLACE TEMP TABLE ${d('merged')} AS ${MERGE_SQL[p](`SELECT * FROM ${t(p)} WHERE ${inDelta} UNION ALL SELECT * FROM ${d(p)}`)}`);
+    await w.run(`DELETE FROM ${t(p)} WHERE ${inDelta}`);
+    await w.run(`INSERT INTO ${t(p)} SELECT * FROM ${d('merged')}`);
+  }
+  await leaveOutVaried(w, l, inDelta, [], offCols);
+  const [[folded]] = (await w.runAndReadAll(`SELECT coalesce(sum(events), 0) FROM ${d('hours')}`)).getRows();
+  for (const p of [...DATA_PARTS, 'h', 'merged']) await w.run(`DROP TABLE IF EXISTS ${d(p)}`);
+  const next = { count: base.count + count(folded), rowEnd: end };
+  return { base: next, remaining: count(total) - next.count };
 }
+
+/**
+ * Per rollup table, the SQL merging rows of the same key (rolled-up and
+ * delta rows of `src`), in the table's column order. Means and M2 combine as
+ * M = Σ nᵢ·meanᵢ / N and M2 = Σ (M2ᵢ + nᵢ·(meanᵢ − M)²); a key with one row
+ * keeps its values unchanged.
+ */
+const MERGE_SQL: Record<(typeof DATA_PARTS)[number], (src: string) => string> = {
+  hours: (src) => `SELECT hour, sum(events) FROM (${src}) GROUP BY hour`,
+  traffic: (src) =>
+    `SELECT hour, version, sum(events), sum(errors), sum(error_flags), sum(lat_count), sum(lat_sum), min(lat_min), max(lat_max) FROM (${src}) GROUP BY hour, version`,
+  lat: (src) => `SELECT hour, version, bin, sum(n) FROM (${src}) GROUP BY hour, version, bin`,
+  num: (src) =>
+    `SELECT hour, version, col, sum("rows"), sum(nonnull), sum(nonfinite), sum(n), min(min), max(max), sum(sum), sum(sumsq),
+       CASE WHEN count(*) = 1 THEN any_value(mean) WHEN sum(n) > 0 THEN any_value(m) END,
+       CASE WHEN count(*) = 1 THEN any_value(m2) WHEN sum(n) > 0 THEN sum(CASE WHEN n > 0 THEN m2 + n * (mean - m) * (mean - m) END) END
+     FROM (SELECT *, sum(CASE WHEN n > 0 THEN n * mean END) OVER g / nullif(sum(n) OVER g, 0) AS m FROM (${src}) WINDOW g AS (PARTITION BY hour, version, col))
+     GROUP BY hour, version, col`,
+  cat: (src) => `SELECT hour, version, col, v, sum(n) FROM (${src}) GROUP BY hour, version, col, v`,
+  nval: (src) => `SELECT hour, version, col, x, sum(n) FROM (${src}) GROUP BY hour, version, col, x`,
+  hist: (src) => `SELECT hour, version, col, edges, bin, sum(n) FROM (${src}) GROUP BY hour, version, col, edges, bin`,
+};
 
 /** Recomputes the rollups of whole hours (runs) from the events. */
 async function foldRuns(w: DuckDBConnection, l: RollupLayout, runs: [number, number][], offCols: Set<string>): Promise<void> {
   const t = (p: Parameters<typeof rollupTable>[1]) => q(rollupTable(l.id, p));
-  const ev = q(l.events);
   const hp: (number | string)[] = [];
   const hourCond = runsSql('hour', runs, hp);
   for (const p of DATA_PARTS) await w.run(`DELETE FROM ${t(p)} WHERE ${hourCond}`, hp);
   const tp: (number | string)[] = [];
-  const where = tsRunsSql(runs, tp);
+  await insertAggregates(w, l, tsRunsSql(runs, tp), tp, t, offCols);
+  await leaveOutVaried(w, l, hourCond, hp, offCols);
+}
+
+/** Inserts the rollup rows of the events matching `where` into the tables `into` names (the rollups, or a delta's). */
+async function insertAggregates(w: DuckDBConnection, l: RollupLayout, where: string, wp: readonly (number | string)[], into: (p: (typeof DATA_PARTS)[number]) => string, offCols: Set<string>): Promise<void> {
+  const ev = q(l.events);
+  const tp = [...wp];
   const H = HOUR_SQL();
-  await w.run(`INSERT INTO ${t('hours')} SELECT ${H}, count(*) FROM ${ev} WHERE ${where} GROUP BY 1`, tp);
+  await w.run(`INSERT INTO ${into('hours')} SELECT ${H}, count(*) FROM ${ev} WHERE ${where} GROUP BY 1`, tp);
   await w.run(
-    `INSERT INTO ${t('traffic')} SELECT ${H}, version, count(*), count_if(error), count(error), count(latency_ms), coalesce(fsum(latency_ms), 0), min(latency_ms), max(latency_ms)
+    `INSERT INTO ${into('traffic')} SELECT ${H}, version, count(*), count_if(error), count(error), count(latency_ms), coalesce(fsum(latency_ms), 0), min(latency_ms), max(latency_ms)
      FROM ${ev} WHERE ${where} GROUP BY ALL`,
     tp,
   );
-  await w.run(`INSERT INTO ${t('lat')} SELECT ${H}, version, ${latencyBinSql('latency_ms')}, count(*) FROM ${ev} WHERE ${where} AND latency_ms IS NOT NULL GROUP BY ALL`, tp);
+  await w.run(`INSERT INTO ${into('lat')} SELECT ${H}, version, ${latencyBinSql('latency_ms')}, count(*) FROM ${ev} WHERE ${where} AND latency_ms IS NOT NULL GROUP BY ALL`, tp);
   for (const c of l.numeric) {
     const x = numericSql(c);
     const f = `FILTER (WHERE isfinite(x))`;
     await w.run(
-      `INSERT INTO ${t('num')} SELECT h, version, $${tp.length + 1}, count(*), count(x), count_if(x IS NOT NULL AND NOT isfinite(x)), count(x) ${f},
+      `INSERT INTO ${into('num')} SELECT h, version, $${tp.length + 1}, count(*), count(x), count_if(x IS NOT NULL AND NOT isfinite(x)), count(x) ${f},
          min(x) ${f}, max(x) ${f}, fsum(x) ${f}, fsum(x * x) ${f}, avg(x) ${f}, var_pop(x) ${f} * count(x) ${f}
        FROM (SELECT ${H} AS h, version, ${x} AS x FROM ${ev} WHERE ${where}) GROUP BY h, version`,
       [...tp, c.physical],
     );
   }
-  for (const [col, key] of await histogramSets(w, l)) await insertHistogram(w, l, col, key, where, tp);
+  for (const [col, key] of await histogramSets(w, l)) await insertHistogram(w, l, col, key, where, tp, into('hist'));
   const valueCounts: [PhysicalColumn, 'cat' | 'nval', string][] = [
     ...l.categorical.map((c) => [c, 'cat', `SELECT ${H} AS h, version, ${categorySql(c)} AS v FROM ${ev} WHERE ${where}`] as [PhysicalColumn, 'cat', string]),
     ...l.numeric.filter((c) => c.kind === 'numeric').map((c) => [c, 'nval', `SELECT ${H} AS h, version, ${q(c.physical)} AS v FROM ${ev} WHERE ${where} AND isfinite(${q(c.physical)})`] as [PhysicalColumn, 'nval', string]),
   ];
   for (const [c, part, src] of valueCounts) {
     if (offCols.has(c.physical)) continue;
-    await w.run(`INSERT INTO ${t(part)} SELECT h, version, $${tp.length + 1}, v, count(*) FROM (${src}) WHERE v IS NOT NULL GROUP BY h, version, v`, [...tp, c.physical]);
-    const mp: (number | string)[] = [c.physical];
-    const inRuns = runsSql('hour', runs, mp);
-    const [[most]] = (await w.runAndReadAll(`SELECT coalesce(max(k), 0) FROM (SELECT count(*) AS k FROM ${t(part)} WHERE col = $1 AND ${inRuns} GROUP BY hour, version)`, mp)).getRows();
-    if (count(most) > MAX_CATEGORIES_PER_HOUR) {
-      await w.run(`DELETE FROM ${t(part)} WHERE col = $1`, [c.physical]);
-      await w.run(`UPDATE ${t('cols')} SET state = 'off' WHERE col = $1`, [c.physical]);
-      offCols.add(c.physical);
+    await w.run(`INSERT INTO ${into(part)} SELECT h, version, $${tp.length + 1}, v, count(*) FROM (${src}) WHERE v IS NOT NULL GROUP BY h, version, v`, [...tp, c.physical]);
+  }
+}
+
+/** Leaves out the value counts of columns with more than {@link MAX_CATEGORIES_PER_HOUR} values in an hour and version of `hourCond`. */
+async function leaveOutVaried(w: DuckDBConnection, l: RollupLayout, hourCond: string, hp: readonly (number | string)[], offCols: Set<string>): Promise<void> {
+  const t = (p: Parameters<typeof rollupTable>[1]) => q(rollupTable(l.id, p));
+  for (const part of ['cat', 'nval'] as const) {
+    const varied = (
+      await w.runAndReadAll(`SELECT col FROM (SELECT col, count(*) AS k FROM ${t(part)} WHERE ${hourCond} GROUP BY hour, version, col) GROUP BY col HAVING max(k) > ${MAX_CATEGORIES_PER_HOUR}`, [...hp])
+    ).getRows();
+    for (const [col] of varied) {
+      await w.run(`DELETE FROM ${t(part)} WHERE col = $1`, [col as string]);
+      await w.run(`UPDATE ${t('cols')} SET state = 'off' WHERE col = $1`, [col as string]);
+      offCols.add(col as string);
     }
   }
 }
@@ -263,7 +332,7 @@ async function histogramSets(w: DuckDBConnection, l: RollupLayout): Promise<[Phy
 }
 
 /** Counts of a column's finite values on an edge set, per hour and version, for the events matching `where`. */
-async function insertHistogram(w: DuckDBConnection, l: RollupLayout, c: PhysicalColumn, key: string, where: string, whereParams: readonly (number | string)[]): Promise<void> {
+async function insertHistogram(w: DuckDBConnection, l: RollupLayout, c: PhysicalColumn, key: string, where: string, whereParams: readonly (number | string)[], into = q(rollupTable(l.id, 'hist'))): Promise<void> {
   const edges = JSON.parse(key) as number[];
   const params: (number | string)[] = [...whereParams];
   const first = params.length + 1;
@@ -271,7 +340,7 @@ async function insertHistogram(w: DuckDBConnection, l: RollupLayout, c: Physical
   const bin = edges.length > 0 ? binExpression('x', edges.length, first) : '0';
   params.push(c.physical, key);
   await w.run(
-    `INSERT INTO ${q(rollupTable(l.id, 'hist'))} SELECT h, version, $${params.length - 1}, $${params.length}, ${bin}, count(*)
+    `INSERT INTO ${into} SELECT h, version, $${params.length - 1}, $${params.length}, ${bin}, count(*)
      FROM (SELECT ${HOUR_SQL()} AS h, version, ${q(c.physical)} AS x FROM ${q(l.events)} WHERE ${where} AND isfinite(${q(c.physical)})) GROUP BY ALL`,
     params,
   );
@@ -279,17 +348,20 @@ async function insertHistogram(w: DuckDBConnection, l: RollupLayout, c: Physical
 
 /**
  * Registers an edge set of a column and builds its counts for every hour
- * (inside the caller's transaction); the oldest sets beyond
- * {@link MAX_HISTOGRAM_SETS} are dropped.
+ * (inside the caller's transaction) from the events the rollups hold: those
+ * below `rowEnd` when the rollups' base is known (later appends are added by
+ * the next delta fold), else all (a full check refolds stale hours whole);
+ * the oldest sets beyond {@link MAX_HISTOGRAM_SETS} are dropped.
  */
-export async function buildHistogramSet(w: DuckDBConnection, l: RollupLayout, c: PhysicalColumn, edges: readonly number[]): Promise<void> {
+export async function buildHistogramSet(w: DuckDBConnection, l: RollupLayout, c: PhysicalColumn, edges: readonly number[], rowEnd?: number): Promise<void> {
   const t = (p: Parameters<typeof rollupTable>[1]) => q(rollupTable(l.id, p));
   const key = edgesKey(edges);
   const [[has]] = (await w.runAndReadAll(`SELECT count(*) FROM ${t('hsets')} WHERE col = $1 AND edges = $2 AND ready`, [c.physical, key])).getRows();
   if (count(has) > 0) return;
   await w.run(`DELETE FROM ${t('hist')} WHERE col = $1 AND edges = $2`, [c.physical, key]);
   await w.run(`INSERT INTO ${t('hsets')} VALUES ($1, $2, false, $3) ON CONFLICT DO NOTHING`, [c.physical, key, Date.now()]);
-  await insertHistogram(w, l, c, key, 'TRUE', []);
+  if (rowEnd === undefined) await insertHistogram(w, l, c, key, 'TRUE', []);
+  else await insertHistogram(w, l, c, key, 'rowid < $1', [rowEnd]);
   await w.run(`UPDATE ${t('hsets')} SET ready = true, used = $3 WHERE col = $1 AND edges = $2`, [c.physical, key, Date.now()]);
   const old = (await w.runAndReadAll(`SELECT edges FROM ${t('hsets')} WHERE col = $1 ORDER BY used DESC OFFSET ${MAX_HISTOGRAM_SETS}`, [c.physical])).getRows();
   for (const [k] of old) {
