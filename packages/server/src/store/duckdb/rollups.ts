@@ -52,6 +52,8 @@ export const LATENCY_ZERO_BIN = -1_000_000;
 export const MAX_CATEGORIES_PER_HOUR = 1000;
 /** Version of the rollup tables' contents: another one rebuilds them (kept as the `cols` row of column ''). */
 const ROLLUP_FORMAT = 'format-2';
+/** Numeric columns aggregated per scan of the events. */
+const NUMERIC_PER_SCAN = 16;
 /** Events folded per write transaction (about). */
 export const CHUNK_EVENTS = 1_000_000;
 
@@ -284,14 +286,19 @@ async function insertAggregates(w: DuckDBConnection, l: RollupLayout, where: str
     tp,
   );
   await w.run(`INSERT INTO ${into('lat')} SELECT ${H}, version, ${latencyBinSql('latency_ms')}, count(*) FROM ${ev} WHERE ${where} AND latency_ms IS NOT NULL GROUP BY ALL`, tp);
-  for (const c of l.numeric) {
-    const x = numericSql(c);
-    const f = `FILTER (WHERE isfinite(x))`;
+  // The moments of several numeric columns in one scan; finite values through a CASE (filtered aggregates cost about twice as much).
+  for (let g = 0; g < l.numeric.length; g += NUMERIC_PER_SCAN) {
+    const cols = l.numeric.slice(g, g + NUMERIC_PER_SCAN);
+    const inner = cols.map((c, k) => `${numericSql(c)} AS x${k}, CASE WHEN isfinite(${numericSql(c)}) THEN ${numericSql(c)} END AS y${k}`);
+    const aggs = cols.map(
+      (_, k) => `count(x${k}) AS nn${k}, count(x${k}) - count(y${k}) AS nf${k}, count(y${k}) AS n${k}, min(y${k}) AS lo${k}, max(y${k}) AS hi${k},
+        fsum(y${k}) AS s${k}, fsum(y${k} * y${k}) AS ss${k}, avg(y${k}) AS m${k}, var_pop(y${k}) * count(y${k}) AS mm${k}`,
+    );
+    const rows = cols.map((_, k) => `SELECT h, version, $${tp.length + 1 + k}, r, nn${k}, nf${k}, n${k}, lo${k}, hi${k}, s${k}, ss${k}, m${k}, mm${k} FROM a`);
     await w.run(
-      `INSERT INTO ${into('num')} SELECT h, version, $${tp.length + 1}, count(*), count(x), count_if(x IS NOT NULL AND NOT isfinite(x)), count(x) ${f},
-         min(x) ${f}, max(x) ${f}, fsum(x) ${f}, fsum(x * x) ${f}, avg(x) ${f}, var_pop(x) ${f} * count(x) ${f}
-       FROM (SELECT ${H} AS h, version, ${x} AS x FROM ${ev} WHERE ${where}) GROUP BY h, version`,
-      [...tp, c.physical],
+      `INSERT INTO ${into('num')} WITH a AS MATERIALIZED (SELECT h, version, count(*) AS r, ${aggs.join(', ')} FROM (SELECT ${H} AS h, version, ${inner.join(', ')} FROM ${ev} WHERE ${where}) GROUP BY h, version)
+       ${rows.join(' UNION ALL ')}`,
+      [...tp, ...cols.map((c) => c.physical)],
     );
   }
   for (const [col, key] of await histogramSets(w, l)) await insertHistogram(w, l, col, key, where, tp, into('hist'));
