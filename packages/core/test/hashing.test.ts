@@ -99,3 +99,14 @@ test('RowHashes: the count does not depend on the order or batching of columns',
     assert.equal(h.duplicates(), want);
   }
 });
+
+test('RowHashes: the lanes become the keys once counted, so it counts once', () => {
+  const t = tableFromColumns({ a: [1, 2, 1, 2, 3], b: ['x', 'y', 'x', 'z', 'x'] });
+  const h = new RowHashes(t.numRows);
+  h.add(t.columns[0]);
+  h.add(t.columns[1]);
+  assert.equal(h.duplicates(), 1);
+  assert.throws(() => h.duplicates(), /called twice/);
+  assert.throws(() => h.add(t.columns[0]), /after duplicates/);
+  assert.equal(new RowHashes(3).duplicates(), 0, 'no columns: no repeats');
+});

@@ -32,15 +32,22 @@ const NULL_A = 0x5bd1e995;
 const NULL_B = 0x1b873593;
 const NEGATIVE_ZERO_HIGH = 0x80000000 | 0;
 
-/** Mixes each row's numeric value into the row's lanes; `-0` hashes as `+0`. */
-function mixNumberColumn(col: NumberColumn, n: number, ha: Int32Array, hb: Int32Array): void {
+/** Lanes every row starts from (before its first column). */
+const SEED_A = 0x2f1b3c4d;
+const SEED_B = 0x7a6b5c4d;
+
+/**
+ * Mixes each row's numeric value into the row's lanes (`h[2r]`, `h[2r + 1]`);
+ * `first`: the lanes are not set yet (they start from the seeds). `-0` hashes as `+0`.
+ */
+function mixNumberColumn(col: NumberColumn, n: number, h: Int32Array, first: boolean): void {
   const v = col.values;
   const words = new Int32Array(v.buffer, v.byteOffset, 2 * n);
   const nulls = col.nulls;
-  for (let r = 0; r < n; r++) {
-    let lo = words[2 * r];
-    let hi = words[2 * r + 1];
-    if (nulls !== undefined && nulls[r] === 1) {
+  for (let j = 0; j < 2 * n; j += 2) {
+    let lo = words[j];
+    let hi = words[j + 1];
+    if (nulls !== undefined && nulls[j >> 1] === 1) {
       lo = NULL_A;
       hi = NULL_B;
     } else {
@@ -50,8 +57,8 @@ function mixNumberColumn(col: NumberColumn, n: number, ha: Int32Array, hb: Int32
     }
     // Both words go into both lanes: many values (small integers, halves) have a
     // constant low word, and each lane alone must tell them apart.
-    ha[r] = mix(mix(ha[r], lo), hi);
-    hb[r] = mix(mix(hb[r], hi), lo);
+    h[j] = mix(mix(first ? SEED_A : h[j], lo), hi);
+    h[j + 1] = mix(mix(first ? SEED_B : h[j + 1], hi), lo);
   }
 }
 
@@ -68,13 +75,14 @@ function dictionaryHashes(col: DictColumn): [Int32Array, Int32Array] {
 }
 
 /** Mixes each row's category (by its string, so differently coded equal strings agree) into the row's lanes. */
-function mixDictColumn(col: DictColumn, n: number, ha: Int32Array, hb: Int32Array): void {
+function mixDictColumn(col: DictColumn, n: number, h: Int32Array, first: boolean): void {
   const [da, db] = dictionaryHashes(col);
   const codes = col.codes;
   for (let r = 0; r < n; r++) {
     const c = codes[r];
-    ha[r] = mix(ha[r], c < 0 ? NULL_A : da[c]);
-    hb[r] = mix(hb[r], c < 0 ? NULL_B : db[c]);
+    const j = 2 * r;
+    h[j] = mix(first ? SEED_A : h[j], c < 0 ? NULL_A : da[c]);
+    h[j + 1] = mix(first ? SEED_B : h[j + 1], c < 0 ? NULL_B : db[c]);
   }
 }
 
@@ -185,37 +193,50 @@ export function sameValues(a: Column, b: Column): boolean {
  * change the count.
  */
 export class RowHashes {
-  private readonly ha: Int32Array;
-  private readonly hb: Int32Array;
+  /** Both lanes of each row, interleaved (`2r`, `2r + 1`); `duplicates` turns them into keys in place. */
+  private lanes: Int32Array | null;
   private columns = 0;
 
   constructor(readonly numRows: number) {
-    this.ha = new Int32Array(numRows).fill(0x2f1b3c4d);
-    this.hb = new Int32Array(numRows).fill(0x7a6b5c4d);
+    // Not filled with the seeds: the first column writes every row.
+    this.lanes = new Int32Array(2 * numRows);
   }
 
   add(col: Column): void {
-    if (col.type === 'number') mixNumberColumn(col, this.numRows, this.ha, this.hb);
-    else mixDictColumn(col, this.numRows, this.ha, this.hb);
+    if (!this.lanes) throw new Error('RowHashes: add after duplicates()');
+    if (col.type === 'number') mixNumberColumn(col, this.numRows, this.lanes, this.columns === 0);
+    else mixDictColumn(col, this.numRows, this.lanes, this.columns === 0);
     this.columns++;
   }
 
+  /** Rows that repeat an earlier row. Call once: the lanes' memory becomes the keys. */
   duplicates(): number {
     const n = this.numRows;
+    const lanes = this.lanes;
+    if (!lanes) throw new Error('RowHashes: duplicates() called twice');
+    this.lanes = null;
     if (n < 2 || this.columns === 0) return 0;
-    const { ha, hb } = this;
-    // Sorting the keys and counting equal neighbours beats a hash set here: the
-    // radix sort streams through memory, a 2n-slot table misses the cache per row.
-    const keys = new Float64Array(n);
-    for (let r = 0; r < n; r++) {
-      // 32 bits of one lane and 21 of the other: an exact integer below 2^53.
-      keys[r] = (mix(ha[r], n) >>> 0) * 2097152 + ((mix(hb[r], n) >>> 0) & 0x1fffff);
-    }
-    sortFloat64(keys);
-    let duplicates = 0;
-    for (let r = 1; r < n; r++) if (keys[r] === keys[r - 1]) duplicates++;
-    return duplicates;
+    return repeatedKeys(lanes, n);
   }
+}
+
+/**
+ * Rows minus distinct keys, each row's key being 32 bits of one finished lane and
+ * 21 of the other: an exact integer below 2^53, written as a double over the
+ * row's own two lanes (no second buffer: fresh memory costs more than the
+ * hashing here). Sorted, equal keys are neighbours. Sorting beats a hash set:
+ * the radix sort streams through memory, a 2n-slot table misses the cache per row.
+ */
+function repeatedKeys(lanes: Int32Array, n: number): number {
+  const keys = new Float64Array(lanes.buffer, lanes.byteOffset, n);
+  for (let r = 0; r < n; r++) {
+    // Element r of `keys` is lanes 2r and 2r + 1: both are read before it is written.
+    keys[r] = (mix(lanes[2 * r], n) >>> 0) * 2097152 + ((mix(lanes[2 * r + 1], n) >>> 0) & 0x1fffff);
+  }
+  sortFloat64(keys);
+  let duplicates = 0;
+  for (let r = 1; r < n; r++) if (keys[r] === keys[r - 1]) duplicates++;
+  return duplicates;
 }
 
 /** Number of rows of `table` that repeat an earlier row over the given columns (see {@link RowHashes}). */
