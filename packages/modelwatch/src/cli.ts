@@ -23,6 +23,10 @@ if (argv.some((a) => DATA_COMMANDS.has(a)) && !argv.includes('--help') && !argv.
       .catch(() => {
         // Reported when a command first uses the database.
       });
+  } else {
+    // The read worker needs DuckDB's library (~50 MB to map and relocate): loaded
+    // here while the worker boots, the worker finds it loaded and reads sooner.
+    import('@modelwatch/server/read').catch(() => {});
   }
 }
 const { main } = await import('./main.js');

@@ -5,7 +5,7 @@ import { doneReading, readInput, type Input } from '../read/input.js';
 import { batchPlan, columnIndexes } from '../read/plan.js';
 import { WIDE_CELLS } from '../read/table.js';
 import { failOn, nameProblems, requireColumns, typeConflicts } from '../read/sides.js';
-import { phase } from '../output/timing.js';
+import { phase, step } from '../output/timing.js';
 import { readOptionFile, type CommandContext } from './context.js';
 import { columnMethods, globalMethod, nonNegative, positiveInteger, shareOption, taskOption } from './options.js';
 
@@ -252,13 +252,17 @@ async function compareInBatches(reference: Input, current: DataInput, s: Compari
   let next = batches.length ? read(batches[0]) : null;
   for (let b = 0; b < batches.length; b++) {
     const [ref, cur] = await next!;
+    step(`batch ${b + 1} of ${batches.length} read (${batches[b].join(', ')})`);
     next = b + 1 < batches.length ? read(batches[b + 1]) : null;
     next?.catch(() => {}); // surfaces when awaited
     const refInput: Input = ref ? { ...(refData as DataInput), kind: 'table', table: ref } as Input : reference;
     failOn(typeConflicts(refInput, { ...current, kind: 'table', table: cur } as DataInput & { kind: 'table' }, s.schema));
     comparison.add(ref, cur);
+    step(`batch ${b + 1} compared`);
   }
-  return comparison.finish();
+  const report = comparison.finish();
+  step('dataset checks');
+  return report;
 }
 
 /** Rewords the core's option paths as the CLI options that set them. */

@@ -3,7 +3,9 @@
  * with its wall time and CPU time (all threads, DuckDB's included) on stderr,
  * measured from process start, for benchmarks and bug reports.
  */
-const ENABLED = process.env.MODELWATCH_TIMING === '1';
+const ENABLED = process.env.MODELWATCH_TIMING === '1' || process.env.MODELWATCH_TIMING === '2';
+/** `MODELWATCH_TIMING=2` adds the steps inside phases (`step`). */
+const DETAIL = process.env.MODELWATCH_TIMING === '2';
 let last = 0;
 let lastCpu = { user: 0, system: 0 };
 
@@ -16,4 +18,14 @@ export function phase(label: string): void {
   process.stderr.write(`[timing] ${label}: ${(now - last).toFixed(0)} ms (cpu ${cpuMs.toFixed(0)} ms, at ${now.toFixed(0)} ms, rss ${(process.memoryUsage.rss() / 2 ** 20).toFixed(0)} MiB)\n`);
   last = now;
   lastCpu = cpu;
+}
+
+let lastStep = 0;
+
+/** Records a step inside a phase (`MODELWATCH_TIMING=2`): its wall time since the previous step or phase. */
+export function step(label: string): void {
+  if (!DETAIL) return;
+  const now = performance.now();
+  process.stderr.write(`[timing:step] ${label}: ${(now - Math.max(last, lastStep)).toFixed(0)} ms (at ${now.toFixed(0)} ms)\n`);
+  lastStep = now;
 }
