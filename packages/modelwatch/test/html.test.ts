@@ -6,8 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { renderHtml, startHtmlRenderer } from '../src/output/html.js';
-import { BUNDLE_FILE, freshBundle, MANIFEST_FILE, WARMUP_FILE, warmUpRenderer } from '../src/output/renderer.js';
-import { warmupReport } from '../src/output/warmup.js';
+import { BUNDLE_FILE, freshBundle, MANIFEST_FILE } from '../src/output/renderer.js';
 import { openRemote, RenderError, renderOnReadWorker } from '../src/read/remote.js';
 import { startWorker } from '../src/worker-thread.js';
 
@@ -86,29 +85,6 @@ test('the renderer bundle is used only while every file it was made from is unch
     assert.equal(freshBundle(distUrl), null, 'an input changed');
     rmSync(join(dist, MANIFEST_FILE));
     assert.equal(freshBundle(distUrl), null, 'no manifest');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('the renderer warms up on the saved report, and not without it', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'mw-warmup-'));
-  try {
-    const dist = pathToFileURL(`${dir}/`);
-    const rendered: string[] = [];
-    const ui = { renderReportHtml: (report: Parameters<typeof renderHtml>[0], o?: { title?: string }) => (rendered.push(`${report.drift.columns.length} ${o?.title}`), '') };
-    assert.equal(warmUpRenderer(ui, dist), false, 'no warm-up report saved');
-    assert.deepEqual(rendered, []);
-    const report = warmupReport();
-    writeFileSync(join(dir, WARMUP_FILE), JSON.stringify(report));
-    assert.equal(warmUpRenderer(ui, dist), true);
-    assert.deepEqual(rendered, ['6 warm-up']);
-    // The real renderer takes it (it has numeric and categorical columns, findings, missing values).
-    assert.deepEqual(report.drift.columns.map((c) => c.kind), ['numeric', 'numeric', 'numeric', 'numeric', 'categorical', 'categorical']);
-    assert.ok(report.dataQuality.findings.length > 0);
-    assert.ok((await renderHtml(report)).length > 10_000);
-    // A renderer that fails on it does not make the warm-up throw.
-    assert.equal(warmUpRenderer({ renderReportHtml: () => { throw new Error('old renderer'); } }, dist), false);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -2,8 +2,7 @@
  * `node dist/build/bundle-renderer.js`: bundles the HTML renderer
  * (`@modelwatch/ui`'s `renderReportHtml` with Observable Plot, linkedom and
  * their dependencies, ~350 modules) into one minified file,
- * `dist/renderer.bundle.js`, with a manifest of the files it was made from,
- * and a small report to warm the renderer up with (`dist/renderer.warmup.json`).
+ * `dist/renderer.bundle.js`, with a manifest of the files it was made from.
  *
  * Loading the modules one by one costs about 0.6 s of CPU on a 2-core machine,
  * the bundle about 0.15 s; the report renders the same HTML either way. The
@@ -14,8 +13,7 @@
 import { statSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BUNDLE_FILE, MANIFEST_FILE, WARMUP_FILE, type BundleManifest } from '../output/renderer.js';
-import { warmupReport } from '../output/warmup.js';
+import { BUNDLE_FILE, MANIFEST_FILE, type BundleManifest } from '../output/renderer.js';
 
 const dist = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -42,5 +40,4 @@ for (const input of Object.keys(result.metafile.inputs)) {
 }
 const manifest: BundleManifest = { inputs };
 writeFileSync(resolve(dist, MANIFEST_FILE), `${JSON.stringify(manifest)}\n`);
-writeFileSync(resolve(dist, WARMUP_FILE), `${JSON.stringify(warmupReport())}\n`);
 console.error(`modelwatch: bundled the HTML renderer from ${Object.keys(inputs).length} files into ${relative(process.cwd(), resolve(dist, BUNDLE_FILE))}`);

@@ -2,29 +2,22 @@
  * The HTML renderer on a worker thread. `@modelwatch/ui` and its chart
  * libraries take about half a second of CPU to load; on their own thread they
  * load while the main thread reads the inputs and compares them, and the
- * report is rendered here once it is ready (after a small warm-up report unless
- * the real one came first: see `warmUpRenderer`).
+ * report is rendered here once it is ready.
  *
  * Messages in: `{ report, title? }`. Out: `{ html }` or `{ error }`.
  */
 import { parentPort } from 'node:worker_threads';
 import type { Report } from '@modelwatch/core';
-import { loadRenderer, warmUpRenderer } from './renderer.js';
+import { loadRenderer } from './renderer.js';
 
 const port = parentPort;
 if (!port) throw new Error('html-worker must run as a worker thread');
-let asked = false;
 const ui = loadRenderer();
-ui.then(
-  // Warmed up on a small report unless the real one came while the renderer loaded.
-  (r) => setImmediate(() => !asked && warmUpRenderer(r)),
-  () => {
-    // Reported with the first render request.
-  },
-);
+ui.catch(() => {
+  // Reported with the first render request.
+});
 
 port.on('message', async (msg: { report: Report; title?: string }) => {
-  asked = true;
   try {
     const { renderReportHtml } = await ui;
     port.postMessage({ html: renderReportHtml(msg.report, msg.title === undefined ? {} : { title: msg.title }) });

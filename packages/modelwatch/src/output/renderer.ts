@@ -17,8 +17,6 @@ export interface Renderer {
 /** Paths relative to `dist/`. */
 export const BUNDLE_FILE = 'renderer.bundle.js';
 export const MANIFEST_FILE = 'renderer.bundle.json';
-/** A small report to render once before the real one (see `warmUpRenderer`). */
-export const WARMUP_FILE = 'renderer.warmup.json';
 
 export interface BundleManifest {
   /** Every file in the bundle (relative to `dist/`), as it was when bundled. */
@@ -51,26 +49,4 @@ export async function loadRenderer(): Promise<Renderer> {
     }
   }
   return import('@modelwatch/ui');
-}
-
-/**
- * Renders the small report that `build/bundle-renderer` saved (`warmup.ts`),
- * output dropped, so that the real report's render runs compiled code: a
- * first render costs about twice a later one. For a renderer thread with time
- * to spare while the report is still being computed. Returns whether it
- * rendered (not without the file, e.g. when running from sources).
- */
-export function warmUpRenderer(ui: Renderer, dist: URL = new URL('../', import.meta.url)): boolean {
-  let report: Report;
-  try {
-    report = JSON.parse(readFileSync(new URL(WARMUP_FILE, dist), 'utf8')) as Report;
-  } catch {
-    return false;
-  }
-  try {
-    ui.renderReportHtml(report, { title: 'warm-up' });
-    return true;
-  } catch {
-    return false; // a report from another version: the real render is not affected
-  }
 }

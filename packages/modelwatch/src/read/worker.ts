@@ -4,8 +4,7 @@
  * while the next is being read (see `remote.ts`, the other end). It then
  * renders the HTML report: `warm` asks it to load the renderer
  * (`@modelwatch/ui`, about half a second of CPU) once no read is left, which
- * keeps that work off the main thread and out of the reads' way, and to render
- * a small report once (`warmUpRenderer`) unless the real one has come.
+ * keeps that work off the main thread and out of the reads' way.
  *
  * Messages in:  `{ op: 'open', id, path, format, sample?, seed? }`,
  *               `{ op: 'read', id, req, indexes }`, `{ op: 'close', id }`,
@@ -20,7 +19,7 @@
 import { parentPort } from 'node:worker_threads';
 import type { Report, Table } from '@modelwatch/core';
 import { DataFileError, openSource, type FileFormat, type OpenedSource } from '@modelwatch/server/read';
-import { loadRenderer as importRenderer, warmUpRenderer, type Renderer } from '../output/renderer.js';
+import { loadRenderer as importRenderer, type Renderer } from '../output/renderer.js';
 
 const port = parentPort;
 if (!port) throw new Error('the read worker must run as a worker thread');
@@ -58,21 +57,10 @@ let busy = 0;
 
 let renderer: Promise<Renderer> | null = null;
 let warm = false;
-/** A render was asked for: no warm-up render any more. */
-let rendering = false;
 const loadRenderer = () => (renderer ??= importRenderer());
-/**
- * Loads the renderer once it is wanted and no read is waiting, then — unless
- * the report is already there — renders a small report to warm it up, while
- * the main thread is still computing the real one.
- */
+/** Loads the renderer once it is wanted and no read is waiting. */
 function warmUp(): void {
-  if (!warm || busy > 0 || renderer) return;
-  loadRenderer().then(
-    // After the messages that came in while it loaded.
-    (ui) => setImmediate(() => !rendering && warmUpRenderer(ui)),
-    () => {}, // reported by the render request
-  );
+  if (warm && busy === 0) loadRenderer().catch(() => {}); // reported by the render request
 }
 function idle(): void {
   busy--;
@@ -98,7 +86,6 @@ port.on('message', (msg: WorkerRequest) => {
     return;
   }
   if (msg.op === 'render') {
-    rendering = true;
     loadRenderer()
       .then((ui) => post({ op: 'html', req: msg.req, html: ui.renderReportHtml(msg.report, msg.title === undefined ? {} : { title: msg.title }) }))
       .catch((e) => post({ op: 'failed', req: msg.req, error: wire(e) }));
