@@ -9,6 +9,7 @@
  * `read/prefetch.ts`) — before the rest of the program loads: DuckDB and the
  * worker work on their own threads while the main thread compiles modules.
  */
+import { CLI_BUNDLE_FILE, CLI_MANIFEST_FILE, freshBundleFile } from './bundles.js';
 import { prefetchInputs, settlePrefetches } from './read/prefetch.js';
 import { readWorkerSettled } from './read/remote.js';
 
@@ -29,7 +30,9 @@ if (argv.some((a) => DATA_COMMANDS.has(a)) && !argv.includes('--help') && !argv.
     import('@modelwatch/server/read').catch(() => {});
   }
 }
-const { main } = await import('./main.js');
+// The program as one file when `npm run build` made it and it is up to date (see bundles.ts).
+const bundle = freshBundleFile(new URL('./', import.meta.url), CLI_BUNDLE_FILE, CLI_MANIFEST_FILE);
+const { main } = (await import(bundle ? bundle.href : './main.js')) as typeof import('./main.js');
 const code = await main(argv);
 // Exiting while DuckDB works on the read worker's thread would abort: close
 // the files no command took, and wait for reads and closes in flight.

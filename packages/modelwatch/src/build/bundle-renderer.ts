@@ -9,11 +9,15 @@
  * CLI uses the bundle only while every input file is unchanged (see
  * `output/renderer.ts`), so a stale bundle is never used. Run after `tsc -b`;
  * needs esbuild (installed with tsx).
+ *
+ * It then bundles the CLI's program the same way (`bundle-cli.ts`:
+ * `dist/main.bundle.js`), which `dist/cli.js` loads while it is fresh.
  */
 import { statSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BUNDLE_FILE, MANIFEST_FILE, type BundleManifest } from '../output/renderer.js';
+import { bundleCli } from './bundle-cli.js';
 
 const dist = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -41,3 +45,5 @@ for (const input of Object.keys(result.metafile.inputs)) {
 const manifest: BundleManifest = { inputs };
 writeFileSync(resolve(dist, MANIFEST_FILE), `${JSON.stringify(manifest)}\n`);
 console.error(`modelwatch: bundled the HTML renderer from ${Object.keys(inputs).length} files into ${relative(process.cwd(), resolve(dist, BUNDLE_FILE))}`);
+const cli = await bundleCli(dist);
+console.error(`modelwatch: bundled the CLI's program from ${cli.inputs} files into ${relative(process.cwd(), cli.file)}`);

@@ -1,6 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Report } from '@modelwatch/core';
+import { freshBundleFile, type BundleManifest } from '../bundles.js';
 
 /**
  * Loading the HTML renderer: the one-file bundle that `build/bundle-renderer`
@@ -18,24 +17,11 @@ export interface Renderer {
 export const BUNDLE_FILE = 'renderer.bundle.js';
 export const MANIFEST_FILE = 'renderer.bundle.json';
 
-export interface BundleManifest {
-  /** Every file in the bundle (relative to `dist/`), as it was when bundled. */
-  inputs: Record<string, { size: number; mtimeMs: number }>;
-}
+export type { BundleManifest };
 
 /** The bundle's URL if it is there and up to date. */
 export function freshBundle(dist: URL = new URL('../', import.meta.url)): URL | null {
-  try {
-    const manifest = JSON.parse(readFileSync(new URL(MANIFEST_FILE, dist), 'utf8')) as BundleManifest;
-    const base = fileURLToPath(dist);
-    for (const [path, was] of Object.entries(manifest.inputs)) {
-      const st = statSync(`${base}${path}`);
-      if (st.size !== was.size || st.mtimeMs !== was.mtimeMs) return null;
-    }
-    return new URL(BUNDLE_FILE, dist);
-  } catch {
-    return null;
-  }
+  return freshBundleFile(dist, BUNDLE_FILE, MANIFEST_FILE);
 }
 
 /** Imports the renderer (the bundle when fresh). */
