@@ -571,7 +571,7 @@ describe('exporter protocol', () => {
     assert.equal(parseRetryAfter(null), undefined);
   });
 
-  test('line queue: FIFO lines in batches of batchSize, the oldest dropped past maxLines, buffers grown and reused', () => {
+  test('line queue: FIFO lines in batches of batchSize, the oldest dropped past maxLines, buffers grown and reused (several spares)', () => {
     const q = new LineQueue(3, 5);
     const lines = (b: { body(): Buffer } | null) => (b === null ? null : b.body().toString('utf8').split('\n').slice(0, -1));
     for (const x of ['a', 'b', 'c', 'd']) assert.equal(q.push(x), false);
@@ -595,6 +595,15 @@ describe('exporter protocol', () => {
     for (let i = 0; i < 4; i++) q.push(String(i));
     assert.equal(q.clear(), 4);
     assert.equal(q.size, 0);
+    // Sent batches hand their buffers back: the next batches are written into them (no new memory).
+    const pool = new LineQueue(2, 100);
+    for (let i = 0; i < 6; i++) pool.push(`line-${i}`);
+    const sent = [pool.take()!, pool.take()!, pool.take()!];
+    for (const b of sent) pool.recycle(b);
+    for (let i = 0; i < 6; i++) pool.push(`again-${i}`);
+    const next = [pool.take()!, pool.take()!, pool.take()!];
+    assert.deepEqual(next.map(lines), [['again-0', 'again-1'], ['again-2', 'again-3'], ['again-4', 'again-5']]);
+    for (const b of next) assert.ok(sent.some((s) => s.buf === b.buf), 'a recycled buffer is reused');
     // Dropping every line of the oldest batch removes it.
     const r = new LineQueue(2, 2);
     for (const x of ['1', '2', '3', '4', '5']) r.push(x);

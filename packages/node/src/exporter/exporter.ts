@@ -38,7 +38,8 @@ import type { ExporterFamilies } from '../metrics/families.js';
 import type { CounterCell } from '../metrics/buffered.js';
 import { RateLimitedLog, consoleLogger, silentLogger } from './logger.js';
 import type { Logger } from './logger.js';
-import { PredictionEvent, predictionLine, recordLine } from './records.js';
+import { EventWriter } from './event-writer.js';
+import { PredictionEvent, recordLine } from './records.js';
 import type { EventRecord, FeedbackRecord } from './records.js';
 import { LineQueue } from './queue.js';
 import type { LineBatch } from './queue.js';
@@ -178,6 +179,7 @@ class Channel {
   private pending: Queued[] = [];
   private writeScheduled = false;
   readonly queue: LineQueue;
+  private readonly writer: EventWriter;
   readonly url: string;
   inflight: LineBatch | null = null;
   private gz: Buffer | null = null;
@@ -217,6 +219,7 @@ class Channel {
     private readonly fam: ExporterFamilies,
   ) {
     this.queue = new LineQueue(ex.batchSize, ex.maxQueue);
+    this.writer = new EventWriter(this.queue);
     this.url = `${ex.baseUrl}/v1/models/${encodeURIComponent(model)}/${kind}`;
     this.sentCell = fam.sent.cell({ model, kind });
     this.retryCell = fam.retries.cell({ model, kind });
@@ -276,17 +279,15 @@ class Channel {
     let bad = 0;
     let overflow = 0;
     const q = this.queue;
+    const w = this.writer;
     for (let i = 0; i < n; i++) {
       const item = items[i];
-      let line: string | undefined;
       try {
-        line = item instanceof PredictionEvent ? predictionLine(item) : recordLine(item);
+        // A record that is not an object (JSON.stringify gives undefined) is an empty line, as before.
+        if (item instanceof PredictionEvent ? w.write(item) : q.push(recordLine(item) ?? '')) overflow++;
       } catch {
         bad++;
-        continue;
       }
-      // A record that is not an object (JSON.stringify gives undefined) is an empty line, as before.
-      if (q.push(line ?? '')) overflow++;
     }
     if (overflow > 0) {
       this.dropped += overflow;

@@ -71,8 +71,9 @@ function valueJson(v: unknown): string {
 
 /**
  * One NDJSON line (without newline) of a queued prediction. Throws if a value
- * cannot be serialised (BigInt, cycles). (JSON.stringify is as fast as it gets
- * here: a hand-written writer for plain objects measured slower on Node 20.)
+ * cannot be serialised (BigInt, cycles). The exporter writes lines with
+ * event-writer.ts, straight into its byte buffers; this is the reference those
+ * bytes must equal (test/event-writer.test.ts).
  */
 export function predictionLine(e: PredictionEvent): string {
   // A generated id is ID_PREFIX (hex and a dash) and a counter: nothing to escape.
