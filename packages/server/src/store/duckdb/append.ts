@@ -192,15 +192,21 @@ export function writeNulls(vector: Vector, count: number): void {
 
 const ASCII_ONLY = /^[\0-\x7f]*$/;
 
+/** Rows of the current string vector that need the blob (scratch). */
+const longRows = new Int32Array(CHUNK_ROWS);
+
 /**
  * Strings (`null` = missing) as 16-byte structs: length, then up to 12 bytes
  * inline, or a 4-byte prefix and a pointer into a blob assigned to the vector.
+ * Strings of up to 12 UTF-8 bytes (categories, versions, predictions) are
+ * written inline straight from their characters; only longer ones (ids) are
+ * joined into the blob.
  */
 export function writeStrings(vector: Vector, values: readonly (string | null)[], offset: number, count: number): void {
   structs.fill(0, 0, count * 16);
   let missing = false;
-  // Strings longer than 12 UTF-16 units may need the blob; shorter ones may too when not ASCII.
   let long: string[] | null = null;
+  let longCount = 0;
   let nonNull = 0;
   for (let r = 0; r < count; r++) {
     const s = values[offset + r];
@@ -213,61 +219,63 @@ export function writeStrings(vector: Vector, values: readonly (string | null)[],
       continue;
     }
     nonNull++;
-    if (s.length > 4) (long ??= []).push(s);
+    if (s.length <= 12) {
+      const len = writeInline(s, r * 16);
+      if (len >= 0) {
+        structWords[r * 4] = len;
+        continue;
+      }
+    }
+    (long ??= []).push(s);
+    longRows[longCount++] = r;
   }
   if (nonNull === 0) {
     writeNulls(vector, count);
     return;
   }
-  // One blob with every string longer than 4 characters, in row order.
-  let blob: Buffer | null = null;
-  let ascii = true;
-  let base = 0;
-  let baseHigh = 0;
   if (long !== null) {
+    // One blob with every string longer than 12 UTF-8 bytes, in row order.
     const joined = long.join('');
-    ascii = ASCII_ONLY.test(joined);
-    blob = Buffer.from(joined, ascii ? 'latin1' : 'utf8');
-    if (blob.length > 12) {
-      duckdb.vector_assign_string_element_len(vector, 0, blob);
-      const head = duckdb.vector_get_data(vector, 16);
-      const w = new Uint32Array(head.buffer, head.byteOffset, 4);
-      base = w[2];
-      baseHigh = w[3];
-    }
-  }
-  let at = 0; // byte position in the blob
-  for (let r = 0; r < count; r++) {
-    const s = values[offset + r];
-    if (s === null || s === undefined) continue;
-    const b = r * 16;
-    if (s.length <= 4) {
-      // At most 4 UTF-16 units: at most 12 UTF-8 bytes, always inline.
-      structWords[r * 4] = writeInline(s, b);
-      continue;
-    }
-    const len = ascii ? s.length : Buffer.byteLength(s, 'utf8');
-    structWords[r * 4] = len;
-    if (len <= 12) {
-      for (let k = 0; k < len; k++) structs[b + 4 + k] = blob![at + k];
-    } else {
-      for (let k = 0; k < 4; k++) structs[b + 4 + k] = blob![at + k];
+    const ascii = ASCII_ONLY.test(joined);
+    const blob = Buffer.from(joined, ascii ? 'latin1' : 'utf8');
+    duckdb.vector_assign_string_element_len(vector, 0, blob);
+    const head = duckdb.vector_get_data(vector, 16);
+    const w = new Uint32Array(head.buffer, head.byteOffset, 4);
+    const base = w[2];
+    const baseHigh = w[3];
+    let at = 0; // byte position in the blob
+    for (let k = 0; k < longCount; k++) {
+      const s = long[k];
+      const r = longRows[k];
+      const b = r * 16;
+      const len = ascii ? s.length : Buffer.byteLength(s, 'utf8'); // > 12: such strings never fit inline
+      structWords[r * 4] = len;
+      for (let j = 0; j < 4; j++) structs[b + 4 + j] = blob[at + j];
       const lo = base + at;
       const carry = lo >= TWO_32 ? 1 : 0;
       structWords[r * 4 + 2] = lo - carry * TWO_32;
       structWords[r * 4 + 3] = baseHigh + carry;
+      at += len;
     }
-    at += len;
   }
   copyData(vector, structs, count * 16);
   if (missing) copyValidity(vector, count);
 }
 
-/** A string of at most 4 UTF-16 units into the struct at `b`, inline; returns its UTF-8 length. */
+/**
+ * A string of at most 12 UTF-16 units into the struct at `b`, inline; returns
+ * its UTF-8 length, or -1 when that is over 12 bytes (it needs the blob).
+ */
 function writeInline(s: string, b: number): number {
   for (let k = 0; k < s.length; k++) {
     const c = s.charCodeAt(k);
-    if (c >= 0x80) return Buffer.from(structs.buffer, structs.byteOffset + b + 4, 12).write(s, 'utf8');
+    if (c >= 0x80) {
+      const len = Buffer.byteLength(s, 'utf8');
+      if (len > 12) return -1;
+      structs.fill(0, b + 4, b + 16);
+      Buffer.from(structs.buffer, structs.byteOffset + b + 4, 12).write(s, 'utf8');
+      return len;
+    }
     structs[b + 4 + k] = c;
   }
   return s.length;
@@ -290,21 +298,48 @@ function writeColumn(vector: Vector, data: EventColumnData, offset: number, coun
   }
 }
 
-/** A new data chunk of the layout's types with `count` rows. */
-function newChunk(types: readonly ColumnType[], count: number): DataChunk {
-  const chunk = duckdb.create_data_chunk(types.map(logicalType));
-  duckdb.data_chunk_set_size(chunk, count);
-  return chunk;
+/** A data chunk of some column types, kept and reused, with its vectors. */
+interface ReusableChunk {
+  chunk: DataChunk;
+  vectors: Vector[];
+  /** The appender's view of it. */
+  wrapped: DuckDBDataChunk;
+}
+
+/** Reusable chunks by column types (one append runs at a time). */
+const chunks = new Map<string, ReusableChunk>();
+/** Most kinds of chunks kept (a model's table layout and its staging layout each make one). */
+const MAX_CHUNKS = 64;
+
+/**
+ * An emptied data chunk of `types` with `count` rows. Chunks are reused: the
+ * appender copies what it is given, and a fresh chunk per 2048 rows (22 vectors,
+ * ~0.5 MB, freed only when its JavaScript wrapper is collected) cost a page fault
+ * per 4 KiB on first touch and kept native memory waiting for the GC.
+ */
+function reusableChunk(types: readonly ColumnType[], count: number): ReusableChunk {
+  const key = types.join(',');
+  let c = chunks.get(key);
+  if (c) duckdb.data_chunk_reset(c.chunk);
+  else {
+    if (chunks.size >= MAX_CHUNKS) chunks.clear();
+    const chunk = duckdb.create_data_chunk(types.map(logicalType));
+    c = { chunk, vectors: types.map((_, i) => duckdb.data_chunk_get_vector(chunk, i)), wrapped: new DuckDBDataChunk(chunk) };
+    chunks.set(key, c);
+  }
+  duckdb.data_chunk_set_size(c.chunk, count);
+  return c;
 }
 
 /**
- * The batch's rows `[offset, offset+count)` as a data chunk of `layout`
- * (`req` is the batch's index, written to `_req` in staging layouts).
+ * Writes the batch's rows `[offset, offset+count)` into a data chunk of
+ * `layout` (`req` is the batch's index, written to `_req` in staging layouts)
+ * and returns it; the chunk is reused by the next call.
  */
-export function eventChunk(layout: AppendLayout, b: EventBatch, offset: number, count: number, req: number): DataChunk {
-  const chunk = newChunk(layout.types, count);
+export function eventChunk(layout: AppendLayout, b: EventBatch, offset: number, count: number, req: number): DuckDBDataChunk {
+  const { vectors, wrapped } = reusableChunk(layout.types, count);
   let c = 0;
-  const vec = () => duckdb.data_chunk_get_vector(chunk, c++);
+  const vec = () => vectors[c++];
   writeStrings(vec(), b.ids, offset, count);
   writeTimestamps(vec(), b.ts, offset, count);
   writeStrings(vec(), b.versions, offset, count);
@@ -323,7 +358,7 @@ export function eventChunk(layout: AppendLayout, b: EventBatch, offset: number, 
     writeIntegers(vec(), req, 0, count);
     writeIntegers(vec(), offset, 1, count);
   }
-  return chunk;
+  return wrapped;
 }
 
 /** Appends the batches `indexes` of `batches` through `appender` (flushed, not closed). */
@@ -332,7 +367,7 @@ export function appendEventBatches(appender: DuckDBAppender, layout: AppendLayou
     const b = batches[req];
     for (let off = 0; off < b.length; off += CHUNK_ROWS) {
       const m = Math.min(CHUNK_ROWS, b.length - off);
-      appender.appendDataChunk(new DuckDBDataChunk(eventChunk(layout, b, off, m, req)));
+      appender.appendDataChunk(eventChunk(layout, b, off, m, req));
     }
   }
   appender.flushSync();
