@@ -20,7 +20,8 @@
  *
  * Environment: BENCH_RUNS (default 3), BENCH_SECONDS (20), BENCH_WARMUP (5),
  * BENCH_CONCURRENCY (64), BENCH_BATCH (1000), BENCH_PARSE_THREADS (the server's
- * `server.queue.parseThreads`; default: its own, cores - 1), BENCH_SERVER_NODE_ARGS.
+ * `server.queue.parseThreads`; default: its own, cores - 1), BENCH_DUCKDB_THREADS (`store.threads`;
+ * default: the server's), BENCH_SERVER_NODE_ARGS, BENCH_SERVER_MAIN (another build's `main.js`, for A/B runs).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -212,12 +213,15 @@ function rssKiB(pid: number): number {
 function startServer(dataDir: string): Promise<{ proc: ChildProcess; url: string; exited: Promise<number | null> }> {
   const extra = process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(' ') : [];
   const config: string[] = [];
-  if (process.env.BENCH_PARSE_THREADS !== undefined) {
+  const yaml: string[] = [];
+  if (process.env.BENCH_PARSE_THREADS !== undefined) yaml.push(`server: { queue: { parseThreads: ${Number(process.env.BENCH_PARSE_THREADS)} } }`);
+  if (process.env.BENCH_DUCKDB_THREADS !== undefined) yaml.push(`store: { type: duckdb, threads: ${Number(process.env.BENCH_DUCKDB_THREADS)} }`);
+  if (yaml.length > 0) {
     const file = join(dataDir, 'bench.yaml');
-    writeFileSync(file, `server: { queue: { parseThreads: ${Number(process.env.BENCH_PARSE_THREADS)} } }\n`);
+    writeFileSync(file, `${yaml.join('\n')}\n`);
     config.push('--config', file);
   }
-  const proc = spawn(process.execPath, [...extra, join(ROOT, 'packages/server/dist/main.js'), '--data', dataDir, '--port', '0', '--log-level', 'warn', ...config], {
+  const proc = spawn(process.execPath, [...extra, process.env.BENCH_SERVER_MAIN ?? join(ROOT, 'packages/server/dist/main.js'), '--data', dataDir, '--port', '0', '--log-level', 'warn', ...config], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -280,6 +284,8 @@ interface RunResult {
   latencyMs: ClientReport['latenciesMs'];
   serverCpuShare: number;
   clientCpuShare: number;
+  /** CPU time (user + system) per acknowledged event in the window, µs: the measure that load on the machine disturbs least. */
+  cpuUsPerEvent: { server: number; client: number };
   serverRssMiB: { max: number; end: number };
   loadAverageBefore: number;
   verified: { acknowledged: number; stored: number; distinct: number; ok: boolean };
@@ -326,12 +332,12 @@ async function oneRun(run: number, cfg: Omit<ClientConfig, 'url'>): Promise<RunR
     const cores = cpus().length;
     const serverCpuShare = (last.serverTicks - first.serverTicks) / TICKS / span / cores;
     const clientCpuShare = (last.clientTicks - first.clientTicks) / TICKS / span / cores;
+    const windowSeconds = (report.windowEnd - report.windowStart) / 1000;
     const rssMax = Math.max(...samples.map((s) => s.serverRssKiB).filter(Number.isFinite));
     // Graceful stop, then count what the file holds.
     server.proc.kill('SIGTERM');
     await server.exited;
     const stored = await storedCounts(join(dataDir, 'modelwatch.duckdb'));
-    const windowSeconds = (report.windowEnd - report.windowStart) / 1000;
     const result: RunResult = {
       eventsPerSecond: Math.round(report.ackedInWindow / windowSeconds),
       acknowledgedInWindow: report.ackedInWindow,
@@ -341,13 +347,17 @@ async function oneRun(run: number, cfg: Omit<ClientConfig, 'url'>): Promise<RunR
       latencyMs: report.latenciesMs,
       serverCpuShare: Math.round(serverCpuShare * 1000) / 1000,
       clientCpuShare: Math.round(clientCpuShare * 1000) / 1000,
+      cpuUsPerEvent: {
+        server: Math.round(((last.serverTicks - first.serverTicks) / TICKS / report.ackedInWindow) * (windowSeconds / span) * 1e7) / 10,
+        client: Math.round(((last.clientTicks - first.clientTicks) / TICKS / report.ackedInWindow) * (windowSeconds / span) * 1e7) / 10,
+      },
       serverRssMiB: { max: Math.round(rssMax / 1024), end: Math.round(rssEnd / 1024) },
       loadAverageBefore: loadBefore,
       verified: { acknowledged: report.ackedTotal, stored: stored.rows, distinct: stored.distinct, ok: stored.rows === report.ackedTotal && stored.distinct === stored.rows },
       commits,
       errors: report.errors,
     };
-    console.error(`  run ${run}: ${result.eventsPerSecond} events/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, server CPU ${(serverCpuShare * 100).toFixed(0)}% / client ${(clientCpuShare * 100).toFixed(0)}% of ${cores} cores, RSS max ${result.serverRssMiB.max} MiB, stored ${stored.rows} = acked ${report.ackedTotal}: ${result.verified.ok}`);
+    console.error(`  run ${run}: ${result.eventsPerSecond} events/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, server CPU ${(serverCpuShare * 100).toFixed(0)}% / client ${(clientCpuShare * 100).toFixed(0)}% of ${cores} cores (${result.cpuUsPerEvent.server} / ${result.cpuUsPerEvent.client} µs per event), RSS max ${result.serverRssMiB.max} MiB, stored ${stored.rows} = acked ${report.ackedTotal}: ${result.verified.ok}`);
     return result;
   } finally {
     if (server.proc.exitCode === null) {
@@ -367,6 +377,7 @@ export async function run(): Promise<object> {
     warmup: Number(process.env.BENCH_WARMUP ?? 5),
     seconds: Number(process.env.BENCH_SECONDS ?? 20),
     parseThreads: process.env.BENCH_PARSE_THREADS === undefined ? 'server default (cores - 1)' : Number(process.env.BENCH_PARSE_THREADS),
+    duckdbThreads: process.env.BENCH_DUCKDB_THREADS === undefined ? 'server default' : Number(process.env.BENCH_DUCKDB_THREADS),
   };
   const results: RunResult[] = [];
   for (let r = 0; r < runs; r++) results.push(await oneRun(r, cfg));
