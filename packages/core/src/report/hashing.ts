@@ -229,13 +229,28 @@ export class RowHashes {
  */
 function repeatedKeys(lanes: Int32Array, n: number): number {
   const keys = new Float64Array(lanes.buffer, lanes.byteOffset, n);
+  writeKeys(lanes, keys, n);
+  sortFloat64(keys);
+  return equalNeighbours(keys);
+}
+
+/*
+ * The two loops below are functions of their own: run on one or two tables per
+ * process, a loop followed by more code in the same function gets optimized
+ * mid-loop, then thrown away where it meets code it has no feedback for.
+ */
+
+function writeKeys(lanes: Int32Array, keys: Float64Array, n: number): void {
   for (let r = 0; r < n; r++) {
     // Element r of `keys` is lanes 2r and 2r + 1: both are read before it is written.
     keys[r] = (mix(lanes[2 * r], n) >>> 0) * 2097152 + ((mix(lanes[2 * r + 1], n) >>> 0) & 0x1fffff);
   }
-  sortFloat64(keys);
+}
+
+/** Values equal to the one before them (in a sorted array: repeats). */
+function equalNeighbours(keys: Float64Array): number {
   let duplicates = 0;
-  for (let r = 1; r < n; r++) if (keys[r] === keys[r - 1]) duplicates++;
+  for (let r = 1; r < keys.length; r++) if (keys[r] === keys[r - 1]) duplicates++;
   return duplicates;
 }
 
