@@ -32,15 +32,12 @@ const NULL_A = 0x5bd1e995;
 const NULL_B = 0x1b873593;
 const NEGATIVE_ZERO_HIGH = 0x80000000 | 0;
 
-/** Lanes every row starts from (before its first column). */
+/** Lanes every row starts from. */
 const SEED_A = 0x2f1b3c4d;
 const SEED_B = 0x7a6b5c4d;
 
-/**
- * Mixes each row's numeric value into the row's lanes (`h[2r]`, `h[2r + 1]`);
- * `first`: the lanes are not set yet (they start from the seeds). `-0` hashes as `+0`.
- */
-function mixNumberColumn(col: NumberColumn, n: number, h: Int32Array, first: boolean): void {
+/** Mixes each row's numeric value into the row's lanes (`h[2r]`, `h[2r + 1]`); `-0` hashes as `+0`. */
+function mixNumberColumn(col: NumberColumn, n: number, h: Int32Array): void {
   const v = col.values;
   const words = new Int32Array(v.buffer, v.byteOffset, 2 * n);
   const nulls = col.nulls;
@@ -57,8 +54,8 @@ function mixNumberColumn(col: NumberColumn, n: number, h: Int32Array, first: boo
     }
     // Both words go into both lanes: many values (small integers, halves) have a
     // constant low word, and each lane alone must tell them apart.
-    h[j] = mix(mix(first ? SEED_A : h[j], lo), hi);
-    h[j + 1] = mix(mix(first ? SEED_B : h[j + 1], hi), lo);
+    h[j] = mix(mix(h[j], lo), hi);
+    h[j + 1] = mix(mix(h[j + 1], hi), lo);
   }
 }
 
@@ -75,14 +72,14 @@ function dictionaryHashes(col: DictColumn): [Int32Array, Int32Array] {
 }
 
 /** Mixes each row's category (by its string, so differently coded equal strings agree) into the row's lanes. */
-function mixDictColumn(col: DictColumn, n: number, h: Int32Array, first: boolean): void {
+function mixDictColumn(col: DictColumn, n: number, h: Int32Array): void {
   const [da, db] = dictionaryHashes(col);
   const codes = col.codes;
   for (let r = 0; r < n; r++) {
     const c = codes[r];
     const j = 2 * r;
-    h[j] = mix(first ? SEED_A : h[j], c < 0 ? NULL_A : da[c]);
-    h[j + 1] = mix(first ? SEED_B : h[j + 1], c < 0 ? NULL_B : db[c]);
+    h[j] = mix(h[j], c < 0 ? NULL_A : da[c]);
+    h[j + 1] = mix(h[j + 1], c < 0 ? NULL_B : db[c]);
   }
 }
 
@@ -198,14 +195,20 @@ export class RowHashes {
   private columns = 0;
 
   constructor(readonly numRows: number) {
-    // Not filled with the seeds: the first column writes every row.
-    this.lanes = new Int32Array(2 * numRows);
+    // Filled now: the CLI makes the comparison while its first columns are
+    // still being read, so the memory is touched (page faults) before they come.
+    const lanes = new Int32Array(2 * numRows);
+    for (let j = 0; j < lanes.length; j += 2) {
+      lanes[j] = SEED_A;
+      lanes[j + 1] = SEED_B;
+    }
+    this.lanes = lanes;
   }
 
   add(col: Column): void {
     if (!this.lanes) throw new Error('RowHashes: add after duplicates()');
-    if (col.type === 'number') mixNumberColumn(col, this.numRows, this.lanes, this.columns === 0);
-    else mixDictColumn(col, this.numRows, this.lanes, this.columns === 0);
+    if (col.type === 'number') mixNumberColumn(col, this.numRows, this.lanes);
+    else mixDictColumn(col, this.numRows, this.lanes);
     this.columns++;
   }
 
