@@ -604,6 +604,14 @@ describe('exporter protocol', () => {
     const next = [pool.take()!, pool.take()!, pool.take()!];
     assert.deepEqual(next.map(lines), [['again-0', 'again-1'], ['again-2', 'again-3'], ['again-4', 'again-5']]);
     for (const b of next) assert.ok(sent.some((s) => s.buf === b.buf), 'a recycled buffer is reused');
+    for (const b of next) pool.recycle(b);
+    assert.equal(pool.spareCount, 3);
+    pool.trimSpares(); // batches were opened since the last call: nothing goes
+    assert.equal(pool.spareCount, 3);
+    pool.trimSpares();
+    pool.trimSpares();
+    pool.trimSpares();
+    assert.equal(pool.spareCount, 1, 'idle: one spare goes per call, one is kept');
     // Dropping every line of the oldest batch removes it.
     const r = new LineQueue(2, 2);
     for (const x of ['1', '2', '3', '4', '5']) r.push(x);

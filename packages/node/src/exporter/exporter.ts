@@ -591,7 +591,10 @@ export class Exporter {
     this.families.queueReporters.add(this.reportQueue);
 
     this.timer = setInterval(() => {
-      for (const ch of this.channels.values()) if (!ch.idle) void ch.pump(true);
+      for (const ch of this.channels.values()) {
+        if (!ch.idle) void ch.pump(true);
+        ch.queue.trimSpares();
+      }
     }, this.flushIntervalMs);
     this.timer.unref();
 
