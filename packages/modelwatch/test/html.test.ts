@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { renderHtml, startHtmlRenderer } from '../src/output/html.js';
-import { BUNDLE_FILE, freshBundle, MANIFEST_FILE } from '../src/output/renderer.js';
+import { BUNDLE_FILE, freshBundle, MANIFEST_FILE, runBundle } from '../src/output/renderer.js';
 import { openRemote, RenderError, renderOnReadWorker } from '../src/read/remote.js';
 import { startWorker } from '../src/worker-thread.js';
 
@@ -85,6 +85,30 @@ test('the renderer bundle is used only while every file it was made from is unch
     assert.equal(freshBundle(distUrl), null, 'an input changed');
     rmSync(join(dist, MANIFEST_FILE));
     assert.equal(freshBundle(distUrl), null, 'no manifest');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the renderer bundle runs as CommonJS with V8\'s code cache, and without a usable one', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mw-bundle-cache-'));
+  try {
+    const file = join(dir, 'r.cjs');
+    writeFileSync(file, "const { basename } = require('node:path'); exports.renderReportHtml = (r) => `<p>${basename(__filename)} ${r.n}</p>`;\n");
+    const url = pathToFileURL(file);
+    const first = runBundle(url, new URL('missing.cache', url));
+    assert.equal(first.exports.renderReportHtml({ n: 1 } as never), '<p>r.cjs 1</p>');
+    writeFileSync(join(dir, 'r.cache'), first.script.createCachedData());
+    const cached = runBundle(url, new URL('r.cache', url));
+    assert.equal(cached.script.cachedDataRejected, false, 'the cache is used');
+    assert.equal(cached.exports.renderReportHtml({ n: 2 } as never), '<p>r.cjs 2</p>');
+    // Another source (V8 keeps compiled scripts per source in the process) with a cache that is not one.
+    const other = join(dir, 's.cjs');
+    writeFileSync(other, 'exports.renderReportHtml = (r) => `<p>s ${r.n}</p>`;\n');
+    writeFileSync(join(dir, 'bad.cache'), 'not a code cache');
+    const rejected = runBundle(pathToFileURL(other), new URL('bad.cache', url));
+    assert.equal(rejected.script.cachedDataRejected, true);
+    assert.equal(rejected.exports.renderReportHtml({ n: 3 } as never), '<p>s 3</p>');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
