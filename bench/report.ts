@@ -26,6 +26,11 @@
  *
  * Peak RSS: `/usr/bin/time -v` ("Maximum resident set size") when present,
  * else VmHWM polled from /proc/PID/status.
+ *
+ * To iterate on one case, run this file directly (`npm run bench` records
+ * whatever it returns): `BENCH_CASES=flights node --conditions=development
+ * --import tsx bench/report.ts` runs only the named cases (comma-separated)
+ * and writes nothing; `BENCH_RUNS=n` sets the runs per case (default 5).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -186,7 +191,8 @@ async function timeReader(file: string, format: 'parquet' | 'csv'): Promise<{ fi
 export async function run(): Promise<object> {
   execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', join(ROOT, 'packages/modelwatch')], { stdio: 'inherit' });
   execFileSync(process.execPath, [join(ROOT, 'packages/modelwatch/dist/build/bundle-renderer.js')], { stdio: 'inherit' });
-  const cases = await prepareData();
+  const only = process.env.BENCH_CASES?.split(',').map((c) => c.trim()).filter(Boolean);
+  const cases = (await prepareData()).filter((c) => !only || only.includes(c.name));
   const outDir = join(DATA, 'out');
   mkdirSync(outDir, { recursive: true });
   const results = [];
@@ -214,6 +220,7 @@ export async function run(): Promise<object> {
       runs,
     });
   }
+  if (only) return { runsPerCase: RUNS, cases: results }; // a subset: not recorded
   const reader = [await timeReader(join(DATA, 'jan.parquet'), 'parquet'), await timeReader(join(DATA, 'jan.csv'), 'csv')];
   const out = { reader, command: 'node packages/modelwatch/dist/cli.js report --reference REF --current CUR --json out.json --html out.html', runsPerCase: RUNS, cases: results };
   writeFileSync(join(ROOT, 'bench/results/report.json'), `${JSON.stringify(out, null, 2)}\n`);
