@@ -21,7 +21,7 @@
  * Environment: BENCH_RUNS (default 3), BENCH_SECONDS (20), BENCH_WARMUP (5),
  * BENCH_CONCURRENCY (64), BENCH_BATCH (1000), BENCH_PARSE_THREADS (the server's
  * `server.queue.parseThreads`; default: its own, cores - 1), BENCH_DUCKDB_THREADS (`store.threads`;
- * default: the server's), BENCH_SERVER_NODE_ARGS, BENCH_SERVER_MAIN (another build's `main.js`, for A/B runs).
+ * default: the server's), BENCH_CHECKPOINT_THRESHOLD (`store.checkpointThreshold`), BENCH_SERVER_NODE_ARGS, BENCH_SERVER_MAIN (another build's `main.js`, for A/B runs).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -215,7 +215,10 @@ function startServer(dataDir: string): Promise<{ proc: ChildProcess; url: string
   const config: string[] = [];
   const yaml: string[] = [];
   if (process.env.BENCH_PARSE_THREADS !== undefined) yaml.push(`server: { queue: { parseThreads: ${Number(process.env.BENCH_PARSE_THREADS)} } }`);
-  if (process.env.BENCH_DUCKDB_THREADS !== undefined) yaml.push(`store: { type: duckdb, threads: ${Number(process.env.BENCH_DUCKDB_THREADS)} }`);
+  const store: string[] = [];
+  if (process.env.BENCH_DUCKDB_THREADS !== undefined) store.push(`threads: ${Number(process.env.BENCH_DUCKDB_THREADS)}`);
+  if (process.env.BENCH_CHECKPOINT_THRESHOLD !== undefined) store.push(`checkpointThreshold: ${JSON.stringify(process.env.BENCH_CHECKPOINT_THRESHOLD)}`);
+  if (store.length > 0) yaml.push(`store: { type: duckdb, ${store.join(', ')} }`);
   if (yaml.length > 0) {
     const file = join(dataDir, 'bench.yaml');
     writeFileSync(file, `${yaml.join('\n')}\n`);
@@ -378,6 +381,7 @@ export async function run(): Promise<object> {
     seconds: Number(process.env.BENCH_SECONDS ?? 20),
     parseThreads: process.env.BENCH_PARSE_THREADS === undefined ? 'server default (cores - 1)' : Number(process.env.BENCH_PARSE_THREADS),
     duckdbThreads: process.env.BENCH_DUCKDB_THREADS === undefined ? 'server default' : Number(process.env.BENCH_DUCKDB_THREADS),
+    checkpointThreshold: process.env.BENCH_CHECKPOINT_THRESHOLD ?? 'server default',
   };
   const results: RunResult[] = [];
   for (let r = 0; r < runs; r++) results.push(await oneRun(r, cfg));
