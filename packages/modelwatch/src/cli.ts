@@ -9,30 +9,34 @@
  * `read/prefetch.ts`) — before the rest of the program loads: DuckDB and the
  * worker work on their own threads while the main thread compiles modules.
  */
-import { CLI_BUNDLE_FILE, CLI_MANIFEST_FILE, freshBundleFile } from './bundles.js';
+import { CLI_BUNDLE_FILE, CLI_CACHE_FILE, CLI_MANIFEST_FILE, freshBundleFile, runBundle } from './bundles.js';
 import { prefetchInputs, settlePrefetches } from './read/prefetch.js';
 import { readWorkerSettled } from './read/remote.js';
 
 const argv = process.argv.slice(2);
 const DATA_COMMANDS = new Set(['report', 'check', 'profile', 'schema', 'demo-data']);
+/** The reader's module, being loaded (the bundle requires it: it must have loaded first). */
+let reader: Promise<unknown> = Promise.resolve();
 if (argv.some((a) => DATA_COMMANDS.has(a)) && !argv.includes('--help') && !argv.includes('-h')) {
   // report/check: the read worker opens the inputs and reads their first
   // columns while the engine loads; this thread's database opens only if needed.
+  // Either way the reader loads now: for the read worker, DuckDB's library
+  // (~50 MB to map and relocate) is then loaded when the worker asks for it.
+  const loading = import('@modelwatch/server/read');
+  reader = loading.catch(() => {});
   if (!prefetchInputs(argv)) {
-    import('@modelwatch/server/read')
+    loading
       .then((r) => r.openDatabase())
       .catch(() => {
         // Reported when a command first uses the database.
       });
-  } else {
-    // The read worker needs DuckDB's library (~50 MB to map and relocate): loaded
-    // here while the worker boots, the worker finds it loaded and reads sooner.
-    import('@modelwatch/server/read').catch(() => {});
   }
 }
 // The program as one file when `npm run build` made it and it is up to date (see bundles.ts).
 const bundle = freshBundleFile(new URL('./', import.meta.url), CLI_BUNDLE_FILE, CLI_MANIFEST_FILE);
-const { main } = (await import(bundle ? bundle.href : './main.js')) as typeof import('./main.js');
+type Program = typeof import('./main.js');
+await reader;
+const { main } = bundle ? runBundle<Program>(bundle, new URL(CLI_CACHE_FILE, bundle)).exports : ((await import('./main.js')) as Program);
 const code = await main(argv);
 // Exiting while DuckDB works on the read worker's thread would abort: close
 // the files no command took, and wait for reads and closes in flight.

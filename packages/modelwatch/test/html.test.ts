@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { renderHtml, startHtmlRenderer } from '../src/output/html.js';
-import { BUNDLE_FILE, freshBundle, MANIFEST_FILE, runBundle } from '../src/output/renderer.js';
+import { BUNDLE_FILE, freshBundle, MANIFEST_FILE, runRendererBundle as runBundle } from '../src/output/renderer.js';
 import { openRemote, RenderError, renderOnReadWorker } from '../src/read/remote.js';
 import { startWorker } from '../src/worker-thread.js';
 

@@ -19,7 +19,7 @@ import { statSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compare, tableFromColumns } from '@modelwatch/core';
-import { BUNDLE_FILE, CACHE_FILE, MANIFEST_FILE, runBundle, type BundleManifest } from '../output/renderer.js';
+import { BUNDLE_FILE, CACHE_FILE, MANIFEST_FILE, runRendererBundle, type BundleManifest } from '../output/renderer.js';
 import { bundleCli } from './bundle-cli.js';
 
 const dist = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -66,7 +66,7 @@ function sampleReport() {
 
 // V8's code cache of the bundle, made after a render so it holds the render's functions too.
 const bundleUrl = pathToFileURL(resolve(dist, BUNDLE_FILE));
-const { exports: renderer, script } = runBundle(bundleUrl);
+const { exports: renderer, script } = runRendererBundle(bundleUrl);
 renderer.renderReportHtml(sampleReport(), { title: 'sample' });
 writeFileSync(resolve(dist, CACHE_FILE), script.createCachedData());
 const cli = await bundleCli(dist);

@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
+import type { Script } from 'node:vm';
 import type { Report } from '@modelwatch/core';
-import { freshBundleFile, type BundleManifest } from '../bundles.js';
+import { freshBundleFile, runBundle, type BundleManifest } from '../bundles.js';
 
 /**
  * Loading the HTML renderer: the one-file bundle that `build/bundle-renderer`
@@ -35,24 +32,9 @@ export function freshBundle(dist: URL = new URL('../', import.meta.url)): URL | 
   return freshBundleFile(dist, BUNDLE_FILE, MANIFEST_FILE);
 }
 
-/**
- * Runs the CommonJS bundle at `file` with the code cache at `cache` when it
- * has one; returns its exports and the script (for `createCachedData`).
- */
-export function runBundle(file: URL, cache?: URL): { exports: Renderer; script: Script } {
-  const path = fileURLToPath(file);
-  let cachedData: Buffer | undefined;
-  try {
-    if (cache) cachedData = readFileSync(cache);
-  } catch {
-    // no cache: compiled as usual
-  }
-  const source = readFileSync(path, 'utf8');
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: path, cachedData });
-  const module = { exports: {} as Renderer };
-  const wrapper = script.runInThisContext() as (e: object, r: NodeJS.Require, m: object, f: string, d: string) => void;
-  wrapper(module.exports, createRequire(path), module, path, fileURLToPath(new URL('.', file)));
-  return { exports: module.exports, script };
+/** Runs the renderer bundle (see `bundles.ts`). */
+export function runRendererBundle(file: URL, cache?: URL): { exports: Renderer; script: Script } {
+  return runBundle<Renderer>(file, cache);
 }
 
 /** Imports the renderer (the bundle when fresh). */
@@ -60,7 +42,7 @@ export async function loadRenderer(): Promise<Renderer> {
   const bundle = freshBundle();
   if (bundle) {
     try {
-      return runBundle(bundle, new URL(CACHE_FILE, bundle)).exports;
+      return runRendererBundle(bundle, new URL(CACHE_FILE, bundle)).exports;
     } catch {
       // a broken bundle: the modules still work
     }
