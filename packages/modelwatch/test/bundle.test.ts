@@ -10,7 +10,7 @@ import { runCli, type RunResult } from './helpers/cli.js';
 
 /**
  * The built CLI (`dist/cli.js`) runs its program from the one-file bundle
- * (`dist/main.bundle.js`, made by `npm run build`) while that is fresh, and
+ * (`dist/main.bundle.cjs`, made by `npm run build`) while that is fresh, and
  * behaves like the sources: the same report, errors with their exit code and
  * message (the error classes are shared with the modules `cli.js` loads).
  */
@@ -30,7 +30,7 @@ function runBuilt(args: string[], cwd: string): Promise<RunResult> {
 }
 
 test('the bundled CLI gives the report the sources give, and the same errors', async () => {
-  assert.ok(freshBundleFile(DIST, CLI_BUNDLE_FILE, CLI_MANIFEST_FILE), 'run "npm run build" first (npm test does): it bundles dist/main.bundle.js');
+  assert.ok(freshBundleFile(DIST, CLI_BUNDLE_FILE, CLI_MANIFEST_FILE), 'run "npm run build" first (npm test does): it bundles dist/main.bundle.cjs');
   const dir = mkdtempSync(join(tmpdir(), 'mw-bundle-cli-'));
   try {
     const rows = (shift: number) => ['x,c', ...Array.from({ length: 300 }, (_, i) => `${((i * 37) % 101) + shift},k${(i + shift) % 7}`)].join('\n');

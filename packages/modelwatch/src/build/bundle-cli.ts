@@ -88,7 +88,12 @@ export async function bundleCli(dist: string): Promise<{ file: string; inputs: n
     inputs[relative(dist, resolve(input))] = { size: st.size, mtimeMs: st.mtimeMs };
   }
   writeFileSync(resolve(dist, CLI_MANIFEST_FILE), `${JSON.stringify({ inputs } satisfies BundleManifest)}\n`);
-  await saveCodeCache(outfile);
+  try {
+    await saveCodeCache(outfile);
+  } catch (e) {
+    // The bundle works without it, only compiles more.
+    console.error(`modelwatch: no code cache for the CLI bundle: ${(e as Error).message}`);
+  }
   return { file: outfile, inputs: Object.keys(inputs).length };
 }
 
