@@ -7,7 +7,7 @@ import { CLI_BUNDLE_FILE, CLI_CACHE_FILE, CLI_MANIFEST_FILE, runBundle, type Bun
 
 /**
  * Bundles the CLI's program — `dist/main.js`, the commands, `@modelwatch/core`
- * and commander, ~100 modules — into `dist/main.bundle.js`, which `cli.js`
+ * and commander, ~100 modules — into `dist/main.bundle.cjs`, which `cli.js`
  * imports instead of `main.js` while it is fresh (see `bundles.ts`): one file
  * to read and compile instead of a hundred to resolve, read and link.
  *

@@ -13,7 +13,8 @@
  * needs esbuild (installed with tsx).
  *
  * It then bundles the CLI's program the same way (`bundle-cli.ts`:
- * `dist/main.bundle.js`), which `dist/cli.js` loads while it is fresh.
+ * `dist/main.bundle.cjs`, run with a code cache), which `dist/cli.js` loads while
+ * it is fresh.
  */
 import { statSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
