@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { constants, Script } from 'node:vm';
+import { Script } from 'node:vm';
 
 /**
  * One-file bundles next to the built program (`dist/`), made by
@@ -47,7 +47,8 @@ export function freshBundleFile(dist: URL, bundle: string, manifest: string): UR
 /**
  * Runs the CommonJS bundle at `file` (with the code cache at `cache` when
  * there is one); returns its exports and the script (for `createCachedData`).
- * `import()` inside it resolves like a module's next to the file.
+ * Package specifiers given to its `__import(specifier)` resolve from this
+ * package, like `import()` here.
  */
 export function runBundle<T>(file: URL, cache?: URL): { exports: T; script: Script } {
   const path = fileURLToPath(file);
@@ -58,13 +59,12 @@ export function runBundle<T>(file: URL, cache?: URL): { exports: T; script: Scri
     // no cache: compiled as usual
   }
   const source = readFileSync(path, 'utf8');
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
-    filename: path,
-    cachedData,
-    importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
+  // `import()` in a script compiled from a code cache has no loader to call
+  // (Node drops it): the bundle's `import()`s of packages are `__import()`, this
+  // module's (see `build/bundle-cli.ts`).
+  const script = new Script(`(function (exports, require, module, __filename, __dirname, __import) {${source}\n})`, { filename: path, cachedData });
   const module = { exports: {} as T };
-  const wrapper = script.runInThisContext() as (e: object, r: NodeJS.Require, m: object, f: string, d: string) => void;
-  wrapper(module.exports as object, createRequire(path), module, path, fileURLToPath(new URL('.', file)));
+  const wrapper = script.runInThisContext() as (e: object, r: NodeJS.Require, m: object, f: string, d: string, i: (s: string) => Promise<unknown>) => void;
+  wrapper(module.exports as object, createRequire(path), module, path, fileURLToPath(new URL('.', file)), (specifier) => import(specifier));
   return { exports: module.exports, script };
 }

@@ -51,7 +51,11 @@ test('the bundled CLI gives the report the sources give, and the same errors', a
     const bad = await runBuilt(['report', '--reference', 'bad.parquet', '--current', 'cur.csv'], dir);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /bad\.parquet: /);
-    for (const r of [missing, bad]) assert.doesNotMatch(r.stderr, /internal error/, 'an input error, not an internal one');
+    // `rules` imports the server package from the bundle (run from its code cache).
+    const rules = await runBuilt(['rules', '--config', 'none.yaml'], dir);
+    assert.equal(rules.code, 2);
+    assert.match(rules.stderr, /none\.yaml/);
+    for (const r of [missing, bad, rules]) assert.doesNotMatch(r.stderr, /internal error/, 'an input error, not an internal one');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

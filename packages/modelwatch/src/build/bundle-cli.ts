@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -82,6 +82,13 @@ export async function bundleCli(dist: string): Promise<{ file: string; inputs: n
     outfile,
     logLevel: 'warning',
   });
+  // `import()` of a package (the server, for `serve` and `rules`) becomes the
+  // wrapper's `__import()`: a script run from a code cache has no loader for
+  // `import()` of its own (see bundles.ts).
+  const code = readFileSync(outfile, 'utf8');
+  const rewritten = code.replace(/\bimport\(("[^"]+")\)/g, '__import($1)');
+  if (/\bimport\(/.test(rewritten)) throw new Error(`${outfile}: an import() with a computed specifier cannot run from a code cache`);
+  writeFileSync(outfile, rewritten);
   const inputs: BundleManifest['inputs'] = {};
   for (const input of Object.keys(result.metafile.inputs)) {
     const st = statSync(resolve(input));
