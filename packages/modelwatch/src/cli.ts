@@ -9,11 +9,14 @@
  * `read/prefetch.ts`) — before the rest of the program loads: DuckDB and the
  * worker work on their own threads while the main thread compiles modules.
  */
-import { CLI_BUNDLE_FILE, CLI_CACHE_FILE, CLI_MANIFEST_FILE, freshBundleFile, runBundle } from './bundles.js';
-import { prefetchInputs, settlePrefetches } from './read/prefetch.js';
-import { readWorkerSettled } from './read/remote.js';
+import { dropEarlyReadWorker, startEarlyReadWorker } from './read/early.js';
 
 const argv = process.argv.slice(2);
+// Before anything else loads: the read worker (see read/early.ts).
+startEarlyReadWorker(argv);
+const { CLI_BUNDLE_FILE, CLI_CACHE_FILE, CLI_MANIFEST_FILE, freshBundleFile, runBundle } = await import('./bundles.js');
+const { prefetchInputs, settlePrefetches } = await import('./read/prefetch.js');
+const { readWorkerSettled } = await import('./read/remote.js');
 const DATA_COMMANDS = new Set(['report', 'check', 'profile', 'schema', 'demo-data']);
 /** The reader's module, being loaded (the bundle requires it: it must have loaded first). */
 let reader: Promise<unknown> = Promise.resolve();
@@ -42,6 +45,7 @@ const code = await main(argv);
 // the files no command took, and wait for reads and closes in flight.
 await settlePrefetches();
 await readWorkerSettled();
+await dropEarlyReadWorker();
 const drain = (s: NodeJS.WriteStream) => new Promise<void>((done) => (s.writableLength === 0 ? done() : s.write('', () => done())));
 await Promise.all([drain(process.stdout), drain(process.stderr)]);
 process.exit(code);

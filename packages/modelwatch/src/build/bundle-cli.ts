@@ -33,7 +33,7 @@ const LOCATED = ['output/renderer.js', 'output/html.js', 'read/remote.js', 'work
  */
 const PACKAGES = ['@duckdb/node-bindings', '@modelwatch/server', '@modelwatch/ui'];
 
-/** Files (absolute) that `entry` imports statically, directly or not, itself included. */
+/** Files (absolute) that `entry` imports (statically or with `import()`), directly or not, itself included. */
 function staticGraph(metafile: Metafile, entry: string): Set<string> {
   const cwd = process.cwd();
   const seen = new Set<string>();
@@ -41,7 +41,7 @@ function staticGraph(metafile: Metafile, entry: string): Set<string> {
     const abs = resolve(cwd, rel);
     if (seen.has(abs)) return;
     seen.add(abs);
-    for (const imp of metafile.inputs[rel]?.imports ?? []) if (imp.kind === 'import-statement' && !imp.external) visit(imp.path);
+    for (const imp of metafile.inputs[rel]?.imports ?? []) if ((imp.kind === 'import-statement' || imp.kind === 'dynamic-import') && !imp.external) visit(imp.path);
   };
   visit(relative(cwd, entry));
   return seen;

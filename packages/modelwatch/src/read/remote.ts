@@ -3,6 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Report, Table } from '@modelwatch/core';
 import { InputError } from '../errors.js';
 import { startWorker } from '../worker-thread.js';
+import { takeEarlyReadWorker } from './early.js';
 import type { ReadOptions } from './table.js';
 import type { OpenedSource } from '@modelwatch/server/read';
 import type { SourceMeta, WireError, WorkerReply, WorkerRequest } from './worker.js';
@@ -46,7 +47,7 @@ class ReadWorker {
 
   constructor() {
     // Next to this module: .ts in development (run through tsx), .js when built.
-    this.worker = startWorker(new URL(`./worker${extname(new URL(import.meta.url).pathname)}`, import.meta.url));
+    this.worker = takeEarlyReadWorker() ?? startWorker(new URL(`./worker${extname(new URL(import.meta.url).pathname)}`, import.meta.url));
     this.worker.unref();
     this.worker.on('message', (m: WorkerReply) => this.receive(m));
     const stop = (e: Error) => {
