@@ -53,7 +53,7 @@ describe('configuration', () => {
     assert.equal(c.server.port, 8080);
     assert.equal(c.server.host, '127.0.0.1');
     assert.equal(c.server.dataDir, '/srv/mw/modelwatch-data');
-    assert.deepEqual(c.store, { type: 'duckdb', path: '/srv/mw/modelwatch-data/modelwatch.duckdb', checkpointThreshold: '256MB', memoryLimit: undefined, threads: undefined });
+    assert.deepEqual(c.store, { type: 'duckdb', path: '/srv/mw/modelwatch-data/modelwatch.duckdb', checkpointThreshold: '64MB', memoryLimit: undefined, threads: undefined });
     assert.equal(c.auth, null);
     assert.deepEqual(c.retention, { eventsMs: null, feedbackMs: null, resultsMs: null, alertsMs: null, intervalMs: 3_600_000 });
     assert.deepEqual(c.notificationDefaults, { timeoutMs: 10_000, maxAttempts: 5, backoffMs: 1000, maxBackoffMs: 60_000, shutdownGraceMs: 5000 });
