@@ -1,12 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLI_BUNDLE_FILE, CLI_MANIFEST_FILE, freshBundleFile } from '../src/bundles.js';
-import { runCli, type RunResult } from './helpers/cli.js';
+import { runCli, spawnNode, type RunResult } from './helpers/cli.js';
 
 /**
  * The built CLI (`dist/cli.js`) runs its program from the one-file bundle
@@ -18,15 +17,7 @@ import { runCli, type RunResult } from './helpers/cli.js';
 const DIST = new URL('../dist/', import.meta.url);
 
 function runBuilt(args: string[], cwd: string): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(new URL('cli.js', DIST)), ...args], { cwd, env: { ...process.env, NO_COLOR: '1', MODELWATCH_DEBUG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return spawnNode([fileURLToPath(new URL('cli.js', DIST)), ...args], cwd, { ...process.env, NO_COLOR: '1', MODELWATCH_DEBUG: '' });
 }
 
 test('the bundled CLI gives the report the sources give, and the same errors', async () => {

@@ -13,14 +13,10 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Spawns `modelwatch ARGS` (node + tsx, development conditions) and collects its output. */
-export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
+/** Spawns `node ARGV` and collects its exit code and output. */
+export function spawnNode(argv: string[], cwd: string, env: Record<string, string | undefined>): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=development', '--import', TSX, CLI, ...args], {
-      cwd: options.cwd ?? REPO,
-      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', MODELWATCH_DEBUG: '', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(process.execPath, argv, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -28,6 +24,11 @@ export function runCli(args: string[], options: { cwd?: string; env?: Record<str
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Spawns `modelwatch ARGS` (node + tsx, development conditions) and collects its output. */
+export function runCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
+  return spawnNode(['--conditions=development', '--import', TSX, CLI, ...args], options.cwd ?? REPO, { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0', MODELWATCH_DEBUG: '', ...options.env });
 }
 
 /**
