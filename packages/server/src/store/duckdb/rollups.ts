@@ -217,8 +217,9 @@ export async function foldDelta(w: DuckDBConnection, l: RollupLayout, base: Roll
   const t = (p: Parameters<typeof rollupTable>[1]) => q(rollupTable(l.id, p));
   const ev = q(l.events);
   if (!(await sameColumns(w, l)).same) return null;
-  const [[added, last]] = (await w.runAndReadAll(`SELECT count(*), coalesce(max(rowid) + 1, 0) FROM ${ev} WHERE rowid >= $1`, [base.rowEnd])).getRows();
-  const [[total]] = (await w.runAndReadAll(`SELECT count(*) FROM ${ev}`)).getRows();
+  const [[total, added, last]] = (
+    await w.runAndReadAll(`SELECT count(*), count(*) FILTER (WHERE rowid >= $1), coalesce(max(rowid) + 1, 0) FROM ${ev}`, [base.rowEnd])
+  ).getRows();
   // Only appends since the base: the rows below rowEnd are exactly the ones folded.
   if (count(total) !== base.count + count(added)) return null;
   if (count(added) === 0) return { base, remaining: 0 };
