@@ -77,6 +77,7 @@ import {
   METADATA_DDL,
   binExpression,
   createEventsTableSql,
+  eventColumnDdl,
   createFeedbackStagingSql,
   createFeedbackTableSql,
   eventsTable,
@@ -362,7 +363,7 @@ export class DuckDBStore implements Store {
           await this.writer.run(createFeedbackTableSql(feedbackTable(id)));
           for (const ddl of rollupDdl(id)) await this.writer.run(ddl);
         } else {
-          for (const c of added) await this.writer.run(`ALTER TABLE ${q(eventsTable(id))} ADD COLUMN ${q(c.physical)} ${kindSql(c.kind)}`);
+          for (const c of added) await this.writer.run(`ALTER TABLE ${q(eventsTable(id))} ADD COLUMN ${q(c.physical)} ${eventColumnDdl(c.kind)}`);
         }
         await this.writer.run(
           `INSERT INTO mw_models VALUES ($1, $2, $3, $4, $5, $6, $7, epoch_ms($8::BIGINT), epoch_ms($9::BIGINT))
@@ -1294,10 +1295,6 @@ export class DuckDBStore implements Store {
       // already closed
     }
   }
-}
-
-function kindSql(kind: ColumnKind): string {
-  return kind === 'numeric' ? 'DOUBLE' : kind === 'boolean' ? 'BOOLEAN' : kind === 'datetime' ? 'TIMESTAMP' : 'VARCHAR';
 }
 
 /** The physical columns of the schema's event columns, in schema order. */
