@@ -43,6 +43,15 @@ const SCHEMAS: Record<string, Schema> = {
     ],
   },
   bare: { columns: [{ name: 'f', kind: 'numeric', role: 'feature' }] },
+  // Names that need escapes in JSON: the next-key shortcut must not match their raw bytes.
+  quoted: {
+    columns: [
+      { name: 'a"b', kind: 'numeric', role: 'feature' },
+      { name: 'c\\d', kind: 'categorical', role: 'feature' },
+      { name: 'a', kind: 'numeric', role: 'feature' },
+      { name: 'ab', kind: 'numeric', role: 'feature' },
+    ],
+  },
 };
 
 function model(name: string, versions: string[]): ModelRecord {
@@ -369,6 +378,30 @@ describe('ingest byte reader = JSON.parse + the original validation', () => {
       assert.deepStrictEqual(actual(body, true, m, 1000), expected(body, true, m, 1000), m.name);
       for (const line of lines) assert.deepStrictEqual(actual(`[${line}]`, false, m, 1000), expected(`[${line}]`, false, m, 1000), line);
     }
+  });
+
+  test('feature names that need escapes, and keys that extend the expected one', () => {
+    const m = model('quoted', ['v1']);
+    plans.set(m, compileEventPlan(m));
+    const lines = [
+      '{"id":"a","ts":1,"features":{"a\\"b":1,"c\\\\d":"z","a":2,"ab":3}}',
+      '{"id":"a","ts":1,"features":{"a"b":1}}',
+      '{"id":"a","ts":1,"features":{"a\\"b":1,"c\\d":"z"}}',
+      '{"id":"a","ts":1,"features":{"a\\"b":1,"c\\\\d":"z","ab":3,"a":2}}',
+      '{"id":"a","ts":1,"features":{"a\\"b":1,"c\\\\d":"z","abc":2,"a":4}}',
+      '{"id":"a","ts":1,"features":{"a":2,"ab":3}}',
+      '{"id":"a","ts":1,"features":{"ab":3,"a":2,"abc":1}}',
+    ];
+    const body = lines.join('\n');
+    assert.deepStrictEqual(actual(body, true, m, 1000), expected(body, true, m, 1000));
+    for (const line of lines) assert.deepStrictEqual(actual(`[${line}]`, false, m, 1000), expected(`[${line}]`, false, m, 1000), line);
+    // Escaped names are features, not unknown keys.
+    const first = actual(lines[0], true, m, 1000) as { ok?: { quality?: { unknownColumns?: string[] } } };
+    assert.deepStrictEqual(first.ok?.quality?.unknownColumns, []);
+    // Keys without escapes take the fast path, in and out of schema order.
+    const fast = readerFor(plans.get(m)!).stats.fast;
+    actual(lines.slice(-2).join('\n'), true, m, 1000);
+    assert.equal(readerFor(plans.get(m)!).stats.fast, fast + 2);
   });
 
   test('invalid UTF-8 bytes decode like the whole-body decoding did', () => {

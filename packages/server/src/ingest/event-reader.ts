@@ -41,6 +41,7 @@ import {
   scanLiteral,
   scanNumber,
   scanString,
+  scanStringUnhashed,
   scanned,
   scannedString,
   skipValue,
@@ -154,6 +155,8 @@ interface FeatureKey {
   segment: number;
   /** A schema column of another role (id, timestamp, target): neither stored nor unknown. */
   ignored: boolean;
+  /** The name needs no escape in JSON (no `"`, `\\` or control character): its bytes are its key as written. */
+  plain: boolean;
 }
 
 /** Why the reader handed a record back; only counted (tests and profiling). */
@@ -194,7 +197,7 @@ export class EventReader {
     const entry = (name: string): FeatureKey => {
       let k = byName.get(name);
       if (!k) {
-        k = { index: byName.size, bytes: encoder.encode(name), feature: -1, segment: -1, ignored: false };
+        k = { index: byName.size, bytes: encoder.encode(name), feature: -1, segment: -1, ignored: false, plain: !/["\\\u0000-\u001f]/.test(name) };
         byName.set(name, k);
       }
       return k;
@@ -317,7 +320,7 @@ export class EventReader {
     if (buf[p] === B_RBRACE) return -1; // no id
     for (;;) {
       if (buf[p] !== B_QUOTE) return -1;
-      p = scanString(buf, p, end);
+      p = scanStringUnhashed(buf, p, end);
       if (p < 0 || scanned.escaped) return -1;
       const key = topKey(buf, scanned.start, scanned.end);
       p = skipWs(buf, p, end);
@@ -331,7 +334,7 @@ export class EventReader {
       switch (key) {
         case KEY_ID:
           if (b === B_QUOTE) {
-            p = scanString(buf, p, end);
+            p = scanStringUnhashed(buf, p, end);
             if (p < 0) return -1;
             const id = scannedString(buf);
             if (id.length === 0 || id.length > MAX_ID_LENGTH) return -1;
@@ -345,7 +348,7 @@ export class EventReader {
         case KEY_TS: {
           let t: number;
           if (b === B_QUOTE) {
-            p = scanString(buf, p, end);
+            p = scanStringUnhashed(buf, p, end);
             if (p < 0) return -1;
             t = scanned.escaped ? NaN : parseTimestampBytes(buf, scanned.start, scanned.end);
             if (t !== t) t = parseTimestamp(scannedString(buf));
@@ -496,13 +499,23 @@ export class EventReader {
     let unknown: string[] | null = null;
     for (;;) {
       if (buf[p] !== B_QUOTE) return -1;
-      p = scanString(buf, p, end);
-      if (p < 0 || scanned.escaped) return -1;
-      const ks = scanned.start;
-      const ke = scanned.end;
+      let ks: number;
+      let ke: number;
       let key: FeatureKey | undefined;
-      if (guess < order.length && bytesEqual(buf, ks, ke, order[guess].bytes)) key = order[guess];
-      else key = this.keyByName.get(scanned.nonAscii ? utf8(buf, ks, ke) : latin1(buf, ks, ke));
+      const expected = guess < order.length ? order[guess] : undefined;
+      if (expected !== undefined && expected.plain && buf[p + 1 + expected.bytes.length] === B_QUOTE && bytesEqual(buf, p + 1, p + 1 + expected.bytes.length, expected.bytes)) {
+        // The next key in schema order, byte for byte: no scan.
+        key = expected;
+        ks = p + 1;
+        ke = ks + expected.bytes.length;
+        p = ke + 1;
+      } else {
+        p = scanStringUnhashed(buf, p, end);
+        if (p < 0 || scanned.escaped) return -1;
+        ks = scanned.start;
+        ke = scanned.end;
+        key = this.keyByName.get(scanned.nonAscii ? utf8(buf, ks, ke) : latin1(buf, ks, ke));
+      }
       p = skipWs(buf, p, end);
       if (buf[p] !== B_COLON) return -1;
       p = skipWs(buf, p + 1, end);
@@ -578,7 +591,7 @@ export class EventReader {
       let byClass = 0;
       for (;;) {
         if (buf[p] !== B_QUOTE) return -1;
-        p = scanString(buf, p, end);
+        p = scanStringUnhashed(buf, p, end);
         if (p < 0 || scanned.escaped) return -1;
         const ks = scanned.start;
         const ke = scanned.end;
