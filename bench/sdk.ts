@@ -58,7 +58,7 @@ import type { FlightInput } from './_sdk-model.js';
 import { ensureTrained, loadModels } from '../examples/flights/src/train.js';
 import { EXPORTER_BATCHING, answerOf, instrumentedPredict } from '../examples/flights/src/server.js';
 import type { Answer, PredictRequest } from '../examples/flights/src/server.js';
-import { ROOT, interleaved, median, pin, round, startChild, stop } from './_sdk-throughput.js';
+import { ROOT, interleaved, median, pin, round, siblingLoad, startChild, stop } from './_sdk-throughput.js';
 
 const ROUNDS = Number(process.env.BENCH_SDK_ROUNDS ?? 400);
 const CHUNK = 2000;
@@ -70,6 +70,8 @@ const SECONDS = Number(process.env.BENCH_SDK_SECONDS ?? 4);
 const CONNECTIONS = 16;
 /** Which parts to run, e.g. `BENCH_SDK_PARTS=d npm run bench -- sdk` (default: all of abcd). */
 const PARTS = new Set((process.env.BENCH_SDK_PARTS ?? 'abcd').toLowerCase().split(''));
+/** `BENCH_SDK_SIBLING_LOAD=0`: leave CPU 1 idle between autocannon's requests in (b) and (c) (see siblingLoad). */
+const SIBLING_LOAD = process.env.BENCH_SDK_SIBLING_LOAD !== '0';
 const CRITERION =
   'metrics + exporter keep ≥ 95% of bare throughput: the median over the interleaved rounds of cpuRatio = bare app CPU µs per request ÷ instrumented app CPU µs per request (all app threads, the exporter sending the run\'s events included; the throughput ratio when the app core is the limit) ≥ 0.95. throughputRatio (req/s ÷ the same round\'s bare req/s) is reported, not judged: req/s on the shared 2-core machine varies 2–3× run to run.';
 
@@ -271,6 +273,7 @@ export async function run(): Promise<object> {
 
     const log = (part: string) => (line: string) => console.error(`sdk: (${part}) ${line}`);
     const flightInputs = inputs(64);
+    const unload = SIBLING_LOAD && (PARTS.has('b') || PARTS.has('c')) ? siblingLoad(1) : null;
     console.error('sdk: (b) Fastify throughput …');
     const fastify = PARTS.has('b')
       ? await interleaved({
@@ -320,13 +323,15 @@ export async function run(): Promise<object> {
           log: log('c'),
         });
       }
+      await unload?.();
       console.error('sdk: (d) the flights instrumentation\'s CPU per request, in process …');
       if (PARTS.has('d')) instrumentation = await instrumentationCpu(flightsService.url, demoDir, D_REPS, 50_000);
     } finally {
+      await unload?.();
       await stop(flightsService.proc);
       rmSync(flightsDataDir, { recursive: true, force: true });
     }
-    const method = `${ROUNDS_BC} interleaved rounds: every variant once per round, back to back, in a rotating order; 1 s warm-up + ${SECONDS} s measured per run, ${CONNECTIONS} closed-loop autocannon connections; one long-lived app process per variant, every thread pinned to CPU 0 (${pinned ? 'taskset' : 'taskset unavailable: not pinned'}); autocannon and modelwatch serve (nice 19) on CPU 1; app CPU from /proc schedstat of all its threads, from the start of a run until its exporter has acknowledged the run's events`;
+    const method = `${ROUNDS_BC} interleaved rounds: every variant once per round, back to back, in a rotating order; 1 s warm-up + ${SECONDS} s measured per run, ${CONNECTIONS} closed-loop autocannon connections; one long-lived app process per variant, every thread pinned to CPU 0 (${pinned ? 'taskset' : 'taskset unavailable: not pinned'}); autocannon and modelwatch serve (nice 19) on CPU 1${SIBLING_LOAD ? ', with a nice-19 spin loop keeping CPU 1 busy in every run (the two vCPUs share hardware: work on CPU 1 slows CPU 0, and otherwise only the exporter variant had a busy neighbour, serve ingesting its events)' : ''}; app CPU from /proc schedstat of all its threads, from the start of a run until its exporter has acknowledged the run's events`;
     const judged = (r: Awaited<ReturnType<typeof interleaved>> | null) =>
       r === null ? null : { target: CRITERION, method, ...r, meetsTarget: (r.metricsAndExporter.cpuRatio as number) >= 0.95 };
     return {
