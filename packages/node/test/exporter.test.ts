@@ -17,11 +17,15 @@ import { Registry } from 'prom-client';
 import express from 'express';
 import Fastify from 'fastify';
 import { Exporter, ModelMonitor, hash32, modelwatchExpress, modelwatchFastify, parseRetryAfter, router, wrap } from '@modelwatch/node';
+import { decodeEventBatch } from '../../server/src/ingest/batch-decode.js';
 import { LineQueue } from '../src/exporter/queue.js';
 import { FLIGHTS_SCHEMA, find, flightModel, freePort, parseExposition, registerModel, rng, sleep, startService, tempDir, value, waitFor } from './helpers.js';
 import type { FlightInput } from './helpers.js';
 
 const FEATURES = { hour: 'numeric', distance: 'numeric', origin: 'categorical' } as const;
+/** The important tests run with prediction events in both body formats. */
+const FORMATS = ['batch', 'ndjson'] as const;
+const BATCH = 'application/vnd.modelwatch.batch';
 const ALL_TIME = { from: 0, to: Date.UTC(2200, 0, 1) };
 
 function inputsOf(n: number, seed: number, prefix: string): (FlightInput & { id: string })[] {
@@ -45,8 +49,16 @@ function assertAccounted(ex: Exporter): void {
 interface Recorded {
   headers: IncomingHttpHeaders;
   url: string;
+  /** The body as NDJSON text (a columnar batch is decoded, each record JSON.stringify'd: the same text when the batch is exact). */
   body: string;
   at: number;
+}
+
+/** A request body as NDJSON text. */
+function ndjsonOf(headers: IncomingHttpHeaders, raw: Buffer): string {
+  const body = headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+  if (headers['content-type'] !== BATCH) return body.toString('utf8');
+  return decodeEventBatch(body, { maxEvents: 1_000_000 }).map((r) => JSON.stringify(r) + '\n').join('');
 }
 
 /** A scripted HTTP peer: answers each request with `reply(request number, request)`. */
@@ -56,8 +68,7 @@ async function scripted(reply: (n: number, r: Recorded) => { status: number; hea
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
+      const body = ndjsonOf(req.headers, Buffer.concat(chunks));
       const rec = { headers: req.headers, url: req.url ?? '', body, at: Date.now() };
       requests.push(rec);
       const lines = body.split('\n').filter(Boolean).length;
@@ -73,14 +84,15 @@ async function scripted(reply: (n: number, r: Recorded) => { status: number; hea
   return { url: `http://127.0.0.1:${port}`, requests, server };
 }
 
-describe('exporter and modelwatch serve', () => {
+for (const format of FORMATS) {
+describe(`exporter and modelwatch serve (${format})`, () => {
   test('events and feedback arrive: counts per version, ids, values and data quality equal what was sent', async () => {
     const { dir, cleanup } = tempDir();
     const service = await startService(dir);
     try {
       await registerModel(service.url!, 'flights', { task: 'binary', versions: ['v1', 'v2'], schema: FLIGHTS_SCHEMA });
       const registry = new Registry();
-      const exporter = new Exporter({ url: service.url!, registry, batchSize: 250, flushIntervalMs: 20 });
+      const exporter = new Exporter({ format, url: service.url!, registry, batchSize: 250, flushIntervalMs: 20 });
       const failing = (x: FlightInput) => x.hour === 5 && x.origin === 'ATL';
       const model = (x: FlightInput) => {
         if (failing(x)) throw new Error('model failure');
@@ -183,6 +195,7 @@ describe('exporter and modelwatch serve', () => {
       const maxQueue = 400;
       const batchSize = 50;
       const exporter = new Exporter({
+        format,
         url: service.url!,
         registry,
         batchSize,
@@ -243,7 +256,7 @@ describe('exporter and modelwatch serve', () => {
     let service = await startService(dir, port);
     try {
       await registerModel(service.url!, 'flights', { task: 'binary', versions: ['v1'], schema: FLIGHTS_SCHEMA });
-      const exporter = new Exporter({ url: service.url!, registry: new Registry(), batchSize: 20, maxQueue: 1000, flushIntervalMs: 10, retry: { initialDelayMs: 10, maxDelayMs: 50, maxAttempts: 100_000 }, logger: false });
+      const exporter = new Exporter({ format, url: service.url!, registry: new Registry(), batchSize: 20, maxQueue: 1000, flushIntervalMs: 10, retry: { initialDelayMs: 10, maxDelayMs: 50, maxAttempts: 100_000 }, logger: false });
       const monitor = new ModelMonitor({ model: 'flights', exporter, registry: new Registry(), processMetrics: false, features: FEATURES, depsHash: 't' });
       const inputs = inputsOf(600, 5, 's');
       for (const x of inputs.slice(0, 200)) monitor.record({ id: x.id, features: x, prediction: 1 });
@@ -269,7 +282,7 @@ describe('exporter and modelwatch serve', () => {
     const service = await startService(dir);
     try {
       await registerModel(service.url!, 'flights', { task: 'binary', versions: ['v1'], schema: FLIGHTS_SCHEMA });
-      const exporter = new Exporter({ url: service.url!, registry: new Registry(), batchSize: 10_000, flushIntervalMs: 60_000 });
+      const exporter = new Exporter({ format, url: service.url!, registry: new Registry(), batchSize: 10_000, flushIntervalMs: 60_000 });
       const monitor = new ModelMonitor({ model: 'flights', exporter, registry: new Registry(), processMetrics: false, features: FEATURES, depsHash: 't' });
       for (const x of inputsOf(700, 3, 'c')) monitor.record({ id: x.id, features: x, prediction: 1 });
       // Nothing was sent yet (large batch, long interval): close() must send it.
@@ -283,7 +296,7 @@ describe('exporter and modelwatch serve', () => {
       await service.close();
       cleanup();
     }
-    const down = new Exporter({ url: `http://127.0.0.1:${await freePort()}`, registry: new Registry(), closeTimeoutMs: 300, logger: false, retry: { initialDelayMs: 20 } });
+    const down = new Exporter({ format, url: `http://127.0.0.1:${await freePort()}`, registry: new Registry(), closeTimeoutMs: 300, logger: false, retry: { initialDelayMs: 20 } });
     down.sendEvent('m', { id: 1, ts: Date.now(), features: {} });
     const t0 = Date.now();
     await down.close();
@@ -293,7 +306,10 @@ describe('exporter and modelwatch serve', () => {
       { pushed: 1, sent: 0, dropped: 1 },
     );
   });
+});
+}
 
+describe('exporter and modelwatch serve', () => {
   test('SIGTERM with handleSignals: the application process flushes its queue to the service and exits', async () => {
     const { dir, cleanup } = tempDir();
     const service = await startService(dir);
@@ -320,10 +336,11 @@ describe('exporter and modelwatch serve', () => {
   });
 });
 
-describe('exporter protocol', () => {
-  test('batches are gzip NDJSON with the event fields, the bearer token and the model in the path', async () => {
+for (const format of FORMATS) {
+describe(`exporter protocol (${format})`, () => {
+  test('batches are gzip bodies (columnar batch or NDJSON) with the event fields, the bearer token and the model in the path', async () => {
     const peer = await scripted(() => ({ status: 200 }));
-    const exporter = new Exporter({ url: peer.url + '/', token: 's3cret', registry: new Registry(), compression: 'gzip', batchSize: 3, flushIntervalMs: 10 });
+    const exporter = new Exporter({ format, url: peer.url + '/', token: 's3cret', registry: new Registry(), compression: 'gzip', batchSize: 3, flushIntervalMs: 10 });
     const predict = wrap((x: { a: number; c: string }) => ({ prediction: 'yes', scores: { yes: 0.75 } }), {
       model: 'm-1',
       version: 'v9',
@@ -344,7 +361,7 @@ describe('exporter protocol', () => {
     const [r] = peer.requests;
     assert.equal(r.url, '/v1/models/m-1/events');
     assert.equal(r.headers['content-encoding'], 'gzip');
-    assert.equal(r.headers['content-type'], 'application/x-ndjson');
+    assert.equal(r.headers['content-type'], format === 'batch' ? BATCH : 'application/x-ndjson');
     assert.equal(r.headers.authorization, 'Bearer s3cret');
     const lines = r.body.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.deepEqual(
@@ -359,7 +376,7 @@ describe('exporter protocol', () => {
 
   test('event times: tsOf (wrap, router, Fastify, Express) and record({ ts }) set them; none or an invalid one is the call\'s time, logged', async () => {
     const peer = await scripted(() => ({ status: 200 }));
-    const exporter = new Exporter({ url: peer.url, registry: new Registry(), batchSize: 1000, flushIntervalMs: 60_000, logger: false });
+    const exporter = new Exporter({ format, url: peer.url, registry: new Registry(), batchSize: 1000, flushIntervalMs: 60_000, logger: false });
     const warnings: string[] = [];
     const logger = { warn: (_o: object, msg: string) => warnings.push(msg), info: () => {}, error: () => {} };
     const monitor = new ModelMonitor({ model: 'times', exporter, registry: new Registry(), processMetrics: false, depsHash: 't', logger });
@@ -426,7 +443,7 @@ describe('exporter protocol', () => {
 
   test('auto compression: a service answering 415 to gzip gets the batch again uncompressed, and identity from then on', async () => {
     const peer = await scripted((_n, r) => (r.headers['content-encoding'] === 'gzip' ? { status: 415 } : { status: 200 }));
-    const exporter = new Exporter({ url: peer.url, registry: new Registry(), batchSize: 2, flushIntervalMs: 10, logger: false });
+    const exporter = new Exporter({ format, url: peer.url, registry: new Registry(), batchSize: 2, flushIntervalMs: 10, logger: false });
     for (let i = 0; i < 6; i++) exporter.sendEvent('m', { id: i, ts: Date.now(), features: { i } });
     await exporter.close();
     assert.deepEqual(
@@ -449,7 +466,7 @@ describe('exporter protocol', () => {
     });
     const registry = new Registry();
     const logs: string[] = [];
-    const exporter = new Exporter({ url: peer.url, registry, batchSize: 1000, flushIntervalMs: 60_000, compression: 'identity', retry: { initialDelayMs: 5 }, logger: { warn: (_o, msg) => logs.push(msg ?? '') } });
+    const exporter = new Exporter({ format, url: peer.url, registry, batchSize: 1000, flushIntervalMs: 60_000, compression: 'identity', retry: { initialDelayMs: 5 }, logger: { warn: (_o, msg) => logs.push(msg ?? '') } });
     const send = async (id: string, n = 1) => {
       exporter.sendEvent('m', Array.from({ length: n }, () => ({ id, ts: Date.now(), features: {} })));
       await exporter.flush(10_000);
@@ -477,7 +494,7 @@ describe('exporter protocol', () => {
 
   test('a batch that keeps failing is dropped after maxAttempts (backoff grows)', async () => {
     const peer = await scripted(() => ({ status: 500 }));
-    const exporter = new Exporter({ url: peer.url, registry: new Registry(), batchSize: 10, flushIntervalMs: 10, retry: { initialDelayMs: 10, maxDelayMs: 80, maxAttempts: 5 }, logger: false });
+    const exporter = new Exporter({ format, url: peer.url, registry: new Registry(), batchSize: 10, flushIntervalMs: 10, retry: { initialDelayMs: 10, maxDelayMs: 80, maxAttempts: 5 }, logger: false });
     exporter.sendEvent('m', { id: 'x', ts: Date.now(), features: {} });
     await waitFor(() => exporter.stats()[0].dropped === 1, 'the batch to be given up');
     assert.equal(peer.requests.length, 5);
@@ -489,7 +506,7 @@ describe('exporter protocol', () => {
 
   test('sampling by id hash: the kept events are exactly those with hash32(id) < rate·2³², feedback follows them', async () => {
     const peer = await scripted(() => ({ status: 200 }));
-    const exporter = new Exporter({ url: peer.url, registry: new Registry(), batchSize: 5000, flushIntervalMs: 10, sampleRate: 0.3, compression: 'identity' });
+    const exporter = new Exporter({ format, url: peer.url, registry: new Registry(), batchSize: 5000, flushIntervalMs: 10, sampleRate: 0.3, compression: 'identity' });
     const monitor = new ModelMonitor({ model: 'm', exporter, registry: new Registry(), processMetrics: false, depsHash: 't' });
     const ids = Array.from({ length: 4000 }, (_, i) => `u${i}`);
     for (const id of ids) monitor.record({ id, prediction: 1 });
@@ -510,7 +527,7 @@ describe('exporter protocol', () => {
 
   test('records that cannot be serialised are counted as failed; the rest of the batch is sent', async () => {
     const peer = await scripted(() => ({ status: 200 }));
-    const exporter = new Exporter({ url: peer.url, registry: new Registry(), batchSize: 3, flushIntervalMs: 10, logger: false });
+    const exporter = new Exporter({ format, url: peer.url, registry: new Registry(), batchSize: 3, flushIntervalMs: 10, logger: false });
     const monitor = new ModelMonitor({ model: 'm', exporter, registry: new Registry(), processMetrics: false, depsHash: 't' });
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;
@@ -541,7 +558,7 @@ describe('exporter protocol', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(record, { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 25 }), fc.constantFrom<'gzip' | 'identity'>('gzip', 'identity'), async (records, batchSize, compression) => {
         const model = `prop-${run++}`;
-        const exporter = new Exporter({ url: peer.url, registry: new Registry(), batchSize, flushIntervalMs: 5, compression, logger: false });
+        const exporter = new Exporter({ format, url: peer.url, registry: new Registry(), batchSize, flushIntervalMs: 5, compression, logger: false });
         exporter.sendEvent(model, records);
         await exporter.close();
         const bodies = peer.requests.filter((r) => r.url === `/v1/models/${model}/events`);
@@ -554,6 +571,57 @@ describe('exporter protocol', () => {
       { numRuns: 60 },
     );
   });
+});
+}
+
+describe('exporter units', () => {
+  test('auto format: a service answering 415 to batches gets every event as NDJSON, the refused and queued batches re-sent, NDJSON for good', async () => {
+    const peer = await scripted((_n, r) => (r.headers['content-type'] === BATCH ? { status: 415 } : { status: 200 }));
+    const exporter = new Exporter({ url: peer.url, registry: new Registry(), batchSize: 7, maxQueue: 1000, flushIntervalMs: 10, logger: false });
+    const monitor = new ModelMonitor({ model: 'old', exporter, registry: new Registry(), processMetrics: false, features: FEATURES, depsHash: 't' });
+    const inputs = inputsOf(100, 3, 'o');
+    // 60 events in one turn: several batches are queued when the first is refused.
+    for (const x of inputs.slice(0, 60)) monitor.record({ id: x.id, features: x, prediction: 1 });
+    const ready = { id: 'ready-made', ts: 981_000_000_000, version: 'v0', features: { hour: 1, origin: 'ORD' } };
+    exporter.sendEvent('old', ready);
+    await waitFor(() => peer.requests.length >= 2, 'the refusal and the first NDJSON batch');
+    assert.equal(exporter.useBatch, false);
+    for (const x of inputs.slice(60)) monitor.record({ id: x.id, features: x, prediction: 1 });
+    exporter.sendEvent('other', { id: 'later', ts: 981_000_000_000, features: {} });
+    await exporter.close();
+    assert.deepEqual(peer.requests.map((r) => r.headers['content-type']).filter((t) => t === BATCH).length, 1, 'one batch, refused');
+    assert.equal(peer.requests[0].headers['content-type'], BATCH);
+    const sent = peer.requests.slice(1).filter((r) => r.url === '/v1/models/old/events');
+    for (const r of sent) assert.equal(r.headers['content-type'], 'application/x-ndjson');
+    const records = sent.flatMap((r) => r.body.trim().split('\n')).map((l) => JSON.parse(l) as { id: string; features: Record<string, unknown>; prediction?: unknown });
+    assert.deepEqual(records.map((r) => r.id), [...inputs.slice(0, 60).map((x) => x.id), 'ready-made', ...inputs.slice(60).map((x) => x.id)], 'every event once, in order');
+    for (const r of records.filter((x) => x.id !== 'ready-made')) {
+      const x = inputs.find((i) => i.id === r.id)!;
+      assert.deepEqual(r.features, x);
+      assert.equal(r.prediction, 1);
+    }
+    assert.equal(sent.flatMap((r) => r.body.trim().split('\n')).find((l) => l.includes('ready-made')), JSON.stringify(ready));
+    const other = peer.requests.filter((r) => r.url === '/v1/models/other/events');
+    assert.deepEqual(other.map((r) => r.headers['content-type']), ['application/x-ndjson'], 'a model added later starts with NDJSON');
+    const st = exporter.stats().find((x) => x.model === 'old')!;
+    assert.deepEqual({ pushed: st.pushed, sent: st.sent, failed: st.failed, dropped: st.dropped }, { pushed: 101, sent: 101, failed: 0, dropped: 0 });
+  });
+
+  test('auto format: once a batch succeeded nothing is kept, and a later 415 is a refusal like any other', async () => {
+    const peer = await scripted((n) => (n === 1 ? { status: 200 } : { status: 415 }));
+    const registry = new Registry();
+    const exporter = new Exporter({ url: peer.url, registry, batchSize: 5, flushIntervalMs: 10, logger: false });
+    const monitor = new ModelMonitor({ model: 'm', exporter, registry: new Registry(), processMetrics: false, depsHash: 't' });
+    for (let i = 0; i < 5; i++) monitor.record({ id: `a${i}`, prediction: i });
+    assert.equal(await exporter.flush(), true);
+    for (let i = 0; i < 5; i++) monitor.record({ id: `b${i}`, prediction: i });
+    await exporter.close();
+    assert.deepEqual(peer.requests.map((r) => r.headers['content-type']), [BATCH, BATCH]);
+    assert.equal(exporter.useBatch, true);
+    const st = exporter.stats()[0];
+    assert.deepEqual({ sent: st.sent, failed: st.failed }, { sent: 5, failed: 5 });
+    assert.equal(value(parseExposition(await registry.metrics()), 'modelwatch_exporter_failed_total', { reason: 'unsupported_media_type' }), 5);
+  });
 
   test('options are validated with the field named', () => {
     assert.throws(() => new Exporter({ url: 'ftp://x' }), /url: expected http: or https:/);
@@ -562,6 +630,7 @@ describe('exporter protocol', () => {
     assert.throws(() => new Exporter({ url: 'http://x', sampleRate: 2 }), /sampleRate: expected a number between 0 and 1/);
     assert.throws(() => new Exporter({ url: 'http://x', compression: 'br' as never }), /compression: expected "gzip", "identity" or "auto"/);
     assert.throws(() => new Exporter({ url: 'http://x', token: 'a\nb' }), /token: expected a non-empty string without line breaks/);
+    assert.throws(() => new Exporter({ url: 'http://x', format: 'csv' as never }), /format: expected "batch", "ndjson" or "auto"/);
   });
 
   test('Retry-After: seconds or an HTTP date', () => {

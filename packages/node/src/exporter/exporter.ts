@@ -38,15 +38,19 @@ import type { ExporterFamilies } from '../metrics/families.js';
 import type { CounterCell } from '../metrics/buffered.js';
 import { RateLimitedLog, consoleLogger, silentLogger } from './logger.js';
 import type { Logger } from './logger.js';
+import { BATCH_CONTENT_TYPE, EventBatch, LITTLE_ENDIAN } from './batch-encoder.js';
+import type { BatchRecord } from './batch-encoder.js';
+import { BatchQueue } from './batch-queue.js';
 import { EventWriter } from './event-writer.js';
 import { PredictionEvent, recordLine } from './records.js';
 import type { EventRecord, FeedbackRecord } from './records.js';
-import { LineQueue } from './queue.js';
-import type { LineBatch } from './queue.js';
+import { LineBatch, LineQueue } from './queue.js';
 
 const gzip = promisify(gzipCb);
 
 export type Compression = 'gzip' | 'identity' | 'auto';
+/** How prediction events travel: the columnar batch, NDJSON, or the batch with a fall back to NDJSON (see {@link ExporterOptions.format}). */
+export type EventFormat = 'batch' | 'ndjson' | 'auto';
 export type RecordKind = 'events' | 'feedback';
 
 export interface RetryOptions {
@@ -80,6 +84,15 @@ export interface ExporterOptions {
    * before any gzip request succeeded (a service without gzip support).
    */
   compression?: Compression;
+  /**
+   * Body format of prediction events: `batch`, the columnar batch
+   * (`application/vnd.modelwatch.batch`: numbers as doubles, repeated strings
+   * as dictionary indexes — about a third of NDJSON's client CPU and bytes),
+   * `ndjson`, or `auto` (default): batches, falling back to NDJSON for good if
+   * the service answers a batch with 415 before any batch succeeded (an older
+   * service); the refused batch is re-sent as NDJSON. Feedback is NDJSON.
+   */
+  format?: EventFormat;
   /**
    * Share of prediction events sent, 0..1 (default 1). The decision is a hash of
    * the event id, so feedback for a sampled-out event is skipped too. Metrics
@@ -178,10 +191,13 @@ class Channel {
   /** Records pushed this turn, not yet written (their objects are still referenced). */
   private pending: Queued[] = [];
   private writeScheduled = false;
-  readonly queue: LineQueue;
+  /** NDJSON lines: feedback, and events when the format is NDJSON. */
+  readonly lines: LineQueue;
+  /** Prediction events in columnar batches (events, when the format is the batch), else null. */
+  private cols: BatchQueue | null = null;
   private readonly writer: EventWriter;
   readonly url: string;
-  inflight: LineBatch | null = null;
+  inflight: LineBatch | EventBatch | null = null;
   private gz: Buffer | null = null;
   private attempts = 0;
   private running: Promise<void> | null = null;
@@ -218,12 +234,57 @@ class Channel {
     readonly kind: RecordKind,
     private readonly fam: ExporterFamilies,
   ) {
-    this.queue = new LineQueue(ex.batchSize, ex.maxQueue);
-    this.writer = new EventWriter(this.queue);
+    this.lines = new LineQueue(ex.batchSize, ex.maxQueue);
+    this.writer = new EventWriter(this.lines);
+    if (kind === 'events' && ex.useBatch) this.cols = new BatchQueue(ex.batchSize, ex.maxQueue, ex.batchUnconfirmed);
     this.url = `${ex.baseUrl}/v1/models/${encodeURIComponent(model)}/${kind}`;
     this.sentCell = fam.sent.cell({ model, kind });
     this.retryCell = fam.retries.cell({ model, kind });
     this.overflowCell = this.droppedCell('overflow');
+  }
+
+  /** The queue batches are taken from: the columnar one, or the lines. */
+  get queue(): LineQueue | BatchQueue {
+    return this.cols ?? this.lines;
+  }
+
+  /** Lets spare buffers go while idle. */
+  trimSpares(): void {
+    this.lines.trimSpares();
+    this.cols?.trimSpares();
+  }
+
+  /** The service reads batches: queued batches stop keeping their records. */
+  forgetRecords(): void {
+    this.cols?.forgetRecords();
+  }
+
+  /**
+   * The service refused the batch format: events from now on, and those queued
+   * in batches (their records were kept), are written as NDJSON lines, in order.
+   */
+  toNdjson(): void {
+    const cols = this.cols;
+    if (cols === null) return;
+    this.cols = null;
+    this.writeRecords(cols.drainRecords(), this.lines, this.writer);
+  }
+
+  /** A refused batch's rows as one NDJSON batch, to be sent instead. */
+  private linesOf(b: EventBatch): LineBatch {
+    const q = new LineQueue(b.count, b.count);
+    this.writeRecords(b.records!.slice(b.start), q, new EventWriter(q));
+    return q.take() ?? new LineBatch(Buffer.alloc(0));
+  }
+
+  /** Writes records as lines (counting overflow as dropped). */
+  private writeRecords(records: BatchRecord[], q: LineQueue, w: EventWriter): void {
+    let overflow = 0;
+    for (const r of records) {
+      // These records were appended to a batch, so they can be written as JSON.
+      if (r instanceof PredictionEvent ? w.write(r) : q.push(recordLine(r) ?? '')) overflow++;
+    }
+    this.drop(overflow, 'overflow');
   }
 
   private droppedCell(reason: string): CounterCell {
@@ -278,13 +339,17 @@ class Channel {
     this.pending = [];
     let bad = 0;
     let overflow = 0;
-    const q = this.queue;
+    const q = this.lines;
     const w = this.writer;
+    const cols = this.cols;
     for (let i = 0; i < n; i++) {
       const item = items[i];
       try {
+        if (cols !== null) {
+          if (item instanceof PredictionEvent ? cols.push(item) : cols.pushRecord(item as EventRecord)) overflow++;
+        }
         // A record that is not an object (JSON.stringify gives undefined) is an empty line, as before.
-        if (item instanceof PredictionEvent ? w.write(item) : q.push(recordLine(item) ?? '')) overflow++;
+        else if (item instanceof PredictionEvent ? w.write(item) : q.push(recordLine(item) ?? '')) overflow++;
       } catch {
         bad++;
       }
@@ -297,7 +362,7 @@ class Channel {
       this.fail(bad, 'unserializable');
       this.ex.log.warn(`unserializable:${this.model}`, { model: this.model, kind: this.kind, records: bad }, 'modelwatch exporter: records that cannot be written as JSON (BigInt, cycles) were skipped');
     }
-    if (q.size >= this.ex.batchSize && !this.scheduled && this.running === null) {
+    if (this.queue.size >= this.ex.batchSize && !this.scheduled && this.running === null) {
       this.scheduled = true;
       setImmediate(this.pumpSoon);
     }
@@ -305,7 +370,7 @@ class Channel {
 
   /** Records queued: waiting to be written, or written and waiting for their batch. */
   get queuedCount(): number {
-    return this.pending.length + this.queue.size;
+    return this.pending.length + this.lines.size + (this.cols?.size ?? 0);
   }
 
   get inFlightCount(): number {
@@ -318,7 +383,7 @@ class Channel {
   }
 
   get idle(): boolean {
-    return this.pending.length === 0 && this.queue.size === 0 && this.inflight === null;
+    return this.queuedCount === 0 && this.inflight === null;
   }
 
   /** Runs the send loop unless it is running; resolves when it stops. `force`: send partial batches too. */
@@ -393,14 +458,18 @@ class Channel {
 
   /** The batch in flight is finished (sent, failed or dropped): its buffer serves the next batch. */
   private done(): void {
-    if (this.inflight !== null) this.queue.recycle(this.inflight);
+    const b = this.inflight;
+    if (b instanceof LineBatch) this.lines.recycle(b);
+    else if (b !== null) this.cols?.recycle(b);
     this.inflight = null;
     this.gz = null;
   }
 
   private async sendInflight(): Promise<Outcome> {
-    const n = this.inflight!.count;
-    const raw = this.inflight!.body();
+    const b = this.inflight!;
+    const n = b.count;
+    const batch = b instanceof EventBatch;
+    const raw = b instanceof EventBatch ? (this.cols?.body(b) ?? b.body()) : b.body();
     const useGzip = this.ex.useGzip && !this.probingIdentity;
     let body = raw;
     if (useGzip) {
@@ -411,7 +480,7 @@ class Channel {
       this.gz ??= await gzip(raw, { level: zlibConstants.Z_BEST_SPEED, memLevel: 9, chunkSize: Math.max(16 * 1024, Math.min(raw.length >> 2, 16 * 1024 * 1024)) });
       body = this.gz;
     }
-    const headers: OutgoingHttpHeaders = { 'content-type': 'application/x-ndjson', 'content-length': body.length };
+    const headers: OutgoingHttpHeaders = { 'content-type': batch ? BATCH_CONTENT_TYPE : 'application/x-ndjson', 'content-length': body.length };
     if (useGzip) headers['content-encoding'] = 'gzip';
     if (this.ex.token) headers.authorization = `Bearer ${this.ex.token}`;
     const ctrl = new AbortController();
@@ -429,10 +498,18 @@ class Channel {
     }
 
     if (status >= 200 && status < 300) {
+      if (batch) this.ex.batchWorks();
       if (useGzip) this.ex.gzipWorks();
       if (this.probingIdentity) this.ex.gzipUnsupported(this.model);
       this.account(text, n);
       return DONE;
+    }
+    if (status === 415 && b instanceof EventBatch && b.records !== null && this.ex.batchMayBeRefused) {
+      // A service without the batch format: NDJSON from now on, this batch's rows too.
+      this.ex.batchUnsupported(this.model);
+      this.inflight = this.linesOf(b);
+      this.gz = null;
+      return { retry: true, delayMs: 0, countAttempt: false };
     }
     if (useGzip && this.ex.gzipUnconfirmed && (status === 415 || status === 400)) {
       // Maybe the service cannot read gzip bodies: send this batch uncompressed to find out.
@@ -488,7 +565,7 @@ class Channel {
   /** Drops what is left (shutdown deadline passed). */
   abandon(): void {
     this.writePending();
-    this.drop(this.queue.clear(), 'shutdown');
+    this.drop(this.lines.clear() + (this.cols?.clear() ?? 0), 'shutdown');
     if (this.inflight) this.drop(this.inflight.count, 'shutdown');
     this.inflight = null;
   }
@@ -501,7 +578,7 @@ class Channel {
       kind: this.kind,
       pushed: this.pushed,
       sampledOut: this.sampledOut,
-      queued: this.queue.size,
+      queued: this.lines.size + (this.cols?.size ?? 0),
       inFlight: this.inFlightCount,
       sent: this.sent,
       failed: this.failed,
@@ -534,6 +611,8 @@ export class Exporter {
   private readonly sampleThreshold: number;
   private readonly compression: Compression;
   private gzipState: 'unknown' | 'yes' | 'no' = 'unknown';
+  readonly format: EventFormat;
+  private formatState: 'unknown' | 'yes' | 'no' = 'unknown';
   private readonly channels = new Map<string, Channel>();
   private lastEvents: Channel | null = null;
   private readonly families: ExporterFamilies;
@@ -582,6 +661,10 @@ export class Exporter {
     const compression = opts.compression ?? 'auto';
     if (!['gzip', 'identity', 'auto'].includes(compression)) throw new TypeError(`compression: expected "gzip", "identity" or "auto" (got ${JSON.stringify(compression)})`);
     this.compression = compression;
+    const format = opts.format ?? 'auto';
+    if (!['batch', 'ndjson', 'auto'].includes(format)) throw new TypeError(`format: expected "batch", "ndjson" or "auto" (got ${JSON.stringify(format)})`);
+    // The batch's typed arrays are written as they are in memory: little-endian machines only.
+    this.format = LITTLE_ENDIAN ? format : 'ndjson';
     this.log = new RateLimitedLog(opts.logger === false ? silentLogger : (opts.logger ?? consoleLogger));
     this.registry = opts.registry ?? globalRegistry;
     this.families = exporterFamilies(this.registry);
@@ -593,7 +676,7 @@ export class Exporter {
     this.timer = setInterval(() => {
       for (const ch of this.channels.values()) {
         if (!ch.idle) void ch.pump(true);
-        ch.queue.trimSpares();
+        ch.trimSpares();
       }
     }, this.flushIntervalMs);
     this.timer.unref();
@@ -681,6 +764,36 @@ export class Exporter {
       this.gzipState = 'no';
       this.log.info({ model }, 'modelwatch exporter: the service does not accept gzip bodies; sending uncompressed');
     }
+  }
+
+  /** Whether prediction events are sent as columnar batches now. */
+  get useBatch(): boolean {
+    return this.format === 'batch' || (this.format === 'auto' && this.formatState !== 'no');
+  }
+
+  /** True until a batch has succeeded (in `auto` mode only): batches keep their records meanwhile. */
+  get batchUnconfirmed(): boolean {
+    return this.format === 'auto' && this.formatState === 'unknown';
+  }
+
+  /** Whether a 415 to a batch means the service lacks the format (`auto`, no batch succeeded yet). */
+  get batchMayBeRefused(): boolean {
+    return this.format === 'auto' && this.formatState !== 'yes';
+  }
+
+  /** @internal A batch succeeded: keep no more records. */
+  batchWorks(): void {
+    if (this.formatState !== 'unknown') return;
+    this.formatState = 'yes';
+    for (const ch of this.channels.values()) ch.forgetRecords();
+  }
+
+  /** @internal The service answered a batch with 415: NDJSON for good, for every model. */
+  batchUnsupported(model: string): void {
+    if (this.formatState === 'no') return;
+    this.formatState = 'no';
+    this.log.info({ model }, 'modelwatch exporter: the service does not read columnar batches (415); sending NDJSON');
+    for (const ch of this.channels.values()) ch.toNdjson();
   }
 
   /** The queue of one model and kind (created on first use). */

@@ -1,0 +1,149 @@
+/**
+ * The columnar batch encoder (src/exporter/batch-encoder.ts) against its
+ * reference: a batch of events, decoded by the service's own decoder, is
+ * exactly `JSON.parse(predictionLine(e))` for every event — hostile values,
+ * encodings that change in the middle of a batch, rows dropped from the
+ * front, events that cannot be JSON — and the queue of batches keeps its
+ * bounds.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { decodeEventBatch } from '../../server/src/ingest/batch-decode.js';
+import { EventBatch, encodeEvents } from '../src/exporter/batch-encoder.js';
+import { BatchQueue } from '../src/exporter/batch-queue.js';
+import { PredictionEvent, predictionLine } from '../src/exporter/records.js';
+import { ID_PREFIX } from '../src/ids.js';
+import { event, hostileNumber, hostileText } from './event-arbitraries.js';
+
+const LIMITS = { maxEvents: 1_000_000 };
+
+/** Deep equality and the same key order (deepStrictEqual ignores the order of keys). */
+function assertSame(actual: unknown[], expected: unknown[]): void {
+  assert.deepStrictEqual(actual, expected);
+  assert.equal(JSON.stringify(actual), JSON.stringify(expected));
+}
+
+/** What NDJSON would carry: the parsed line, or undefined when the line is not JSON (a latency of Infinity). */
+function reference(e: PredictionEvent): unknown {
+  try {
+    return JSON.parse(predictionLine(e)) as unknown;
+  } catch (err) {
+    if (err instanceof SyntaxError) return undefined;
+    throw err;
+  }
+}
+
+/** Events whose predictionLine is valid JSON (the property's domain; cannot-be-JSON cases are tested apart). */
+function jsonable(events: PredictionEvent[]): PredictionEvent[] {
+  return events.filter((e) => {
+    try {
+      return reference(e) !== undefined;
+    } catch {
+      return false;
+    }
+  });
+}
+
+const ev = (over: Partial<Record<keyof PredictionEvent, unknown>>) => {
+  const e = { id: 'a', seq: 0, ts: 1, versionJson: '"v1"', features: {}, names: null, prediction: undefined, scores: undefined, latencyMs: -1, error: false, tags: undefined, ...over };
+  return new PredictionEvent(e.id as string, e.seq, e.ts as number, e.versionJson, e.features, e.names as string[] | null, e.prediction, e.scores, e.latencyMs, e.error, e.tags);
+};
+
+describe('batch encoder', () => {
+  test('decoded, a batch is exactly JSON.parse(predictionLine(e)) for each event, hostile ones included', () => {
+    fc.assert(
+      fc.property(fc.array(event, { minLength: 1, maxLength: 40 }), (all) => {
+        const events = jsonable(all);
+        fc.pre(events.length > 0);
+        assertSame(decodeEventBatch(encodeEvents(events), LIMITS), events.map(reference));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  test('columns change encoding in the middle of a batch: dict to utf8, f64 to dict or json, objects to json, key order kept', () => {
+    // Long batches of one shape with a change somewhere: every row before and after must survive the re-encoding.
+    const shapes = fc.constantFrom(
+      (i: number) => ev({ id: `id-${i}`, features: { x: i * 1.5, c: `cat-${i % 3}` } }),
+      (i: number) => ev({ id: undefined, seq: i, features: { x: i % 7 === 0 ? null : i, c: i % 5 === 0 ? null : 'k' } }),
+      (i: number) => ev({ id: i, features: { c: `unique-${i}-é` } }),
+      (i: number) => ev({ id: `x${i}`, prediction: i % 2 ? 'yes' : 'no', scores: { yes: i / 100, no: 1 - i / 100 }, latencyMs: i / 7 }),
+    );
+    const odd = fc.oneof(hostileText, hostileNumber, fc.constant(null), fc.jsonValue({ maxDepth: 2 }), fc.constant({ b: 1, a: 2 }));
+    fc.assert(
+      fc.property(shapes, fc.integer({ min: 1, max: 400 }), fc.array(fc.tuple(fc.nat(399), fc.constantFrom('features', 'prediction', 'scores', 'id', 'tags'), odd), { maxLength: 4 }), (shape, n, changes) => {
+        const events = Array.from({ length: n }, (_, i) => shape(i));
+        for (const [at, key, v] of changes) {
+          if (at >= n) continue;
+          const e = events[at];
+          const features = key === 'features' ? { ...(e.features as object), c: v, z: v } : e.features;
+          events[at] = new PredictionEvent(key === 'id' ? (v as string) : e.id, e.seq, e.ts, e.versionJson, features, e.names, key === 'prediction' ? v : e.prediction, key === 'scores' ? v : e.scores, e.latencyMs, e.error, key === 'tags' ? v : e.tags);
+        }
+        const ok = jsonable(events);
+        fc.pre(ok.length > 0);
+        assertSame(decodeEventBatch(encodeEvents(ok), LIMITS), ok.map(reference));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test('features in another key order than the columns keep their order (the column becomes json)', () => {
+    const events = [ev({ features: { a: 1, b: 2 } }), ev({ features: { b: 3, a: 4 } }), ev({ features: { '2': 1, z: 'q', '1': 0 } })];
+    const out = decodeEventBatch(encodeEvents(events), LIMITS) as { features: object }[];
+    assert.deepStrictEqual(out.map((r) => Object.keys(r.features)), [['a', 'b'], ['b', 'a'], ['1', '2', 'z']]);
+  });
+
+  test('generated ids are the prefix and the counter; NaN, Infinity and a latency of Infinity become null', () => {
+    const events = [ev({ id: undefined, seq: 7, features: { x: NaN, y: -Infinity, z: -0 }, latencyMs: Infinity }), ev({ id: undefined, seq: 12_345_678_901, features: { x: 1, y: 2, z: 3 }, latencyMs: 0.0015 })];
+    const out = decodeEventBatch(encodeEvents(events), LIMITS) as Record<string, unknown>[];
+    assert.deepStrictEqual(out, [
+      { id: `${ID_PREFIX}7`, ts: 1, version: 'v1', features: { x: null, y: null, z: 0 }, latency_ms: null },
+      { id: `${ID_PREFIX}12345678901`, ts: 1, version: 'v1', features: { x: 1, y: 2, z: 3 }, latency_ms: 0.002 },
+    ]);
+  });
+
+  test('an event that cannot be JSON (BigInt, cycles) throws and leaves the batch as it was', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    const bad = [ev({ features: { a: 1, big: 10n } }), ev({ features: cyclic }), ev({ features: [1, 10n], names: ['a', 'b'] }), ev({ scores: [1n] }), ev({ tags: { s: cyclic } }), ev({ prediction: 5n })];
+    const good = (i: number) => ev({ id: `g${i}`, features: { a: i, b: `s${i}` }, prediction: i, scores: { '1': i / 10 }, tags: { t: 'x' } });
+    const b = new EventBatch(100, false);
+    const expected: PredictionEvent[] = [];
+    for (let i = 0; i < bad.length; i++) {
+      b.add(good(i));
+      expected.push(good(i));
+      assert.throws(() => predictionLine(bad[i]), TypeError);
+      assert.throws(() => b.add(bad[i]), TypeError);
+    }
+    b.add(good(99));
+    expected.push(good(99));
+    assert.equal(b.count, expected.length);
+    assertSame(decodeEventBatch(b.body(), LIMITS), expected.map(reference));
+  });
+
+  test('batch queue: batches of batchSize rows, the oldest rows dropped past maxRows, records kept only when asked', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 60 }), fc.integer({ min: 0, max: 150 }), fc.boolean(), (batchSize, maxRows, n, keep) => {
+        const q = new BatchQueue(batchSize, maxRows, keep);
+        // Absent keys and nulls in places, so that dropping rows shifts the rows' lists.
+        const events = Array.from({ length: n }, (_, i) => ev({ id: `e${i}`, features: i % 3 === 0 ? { s: null } : { i: i % 4 === 0 ? NaN : i, s: `v${i % 4}` }, prediction: i % 5 === 0 ? undefined : i, tags: i % 2 ? { t: 'x' } : undefined }));
+        let dropped = 0;
+        for (const e of events) if (q.push(e)) dropped++;
+        assert.equal(dropped, Math.max(0, n - maxRows));
+        assert.equal(q.size, n - dropped);
+        const batches = [];
+        for (let b = q.take(); b !== null; b = q.take()) batches.push(b);
+        assert.equal(q.size, 0);
+        const rows = batches.flatMap((b) => {
+          assert.ok(b.count >= 1 && b.count <= batchSize);
+          assert.equal(b.records === null, !keep);
+          return decodeEventBatch(b.body(), LIMITS);
+        });
+        assertSame(rows, events.slice(dropped).map(reference));
+        if (keep) assert.deepEqual(batches.flatMap((b) => b.records!.slice(b.start)), events.slice(dropped));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
