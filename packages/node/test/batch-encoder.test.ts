@@ -122,6 +122,37 @@ describe('batch encoder', () => {
     assertSame(decodeEventBatch(b.body(), LIMITS), expected.map(reference));
   });
 
+  test('batches reused after they were sent (columns keep their arrays and encodings) decode exactly, batch after batch', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(event, { minLength: 1, maxLength: 30 }), { minLength: 2, maxLength: 6 }), (groups) => {
+        const q = new BatchQueue(1000, 100_000, false);
+        for (const all of groups) {
+          const events = jsonable(all);
+          if (events.length === 0) continue;
+          for (const e of events) q.push(e);
+          const b = q.take()!;
+          assertSame(decodeEventBatch(q.body(b), LIMITS), events.map(reference));
+          q.recycle(b);
+        }
+      }),
+      { numRuns: 400 },
+    );
+    // Long runs of one shape, then another: kept encodings meet other values.
+    const q = new BatchQueue(300, 100_000, false);
+    const shapes = [
+      (i: number) => ev({ id: `id-${i}`, features: { x: i * 1.5, c: `c${i % 3}`, o: { n: i } }, scores: { '1': i / 300 } }),
+      (i: number) => ev({ id: i % 2 ? i : `s${i}`, features: { x: `t${i}`, c: i, d: null }, tags: { a: 'b' } }),
+      (i: number) => ev({ id: undefined, seq: i, features: { c: i % 4 ? 'k' : null }, prediction: { label: i } }),
+    ];
+    for (let round = 0; round < 6; round++) {
+      const events = Array.from({ length: 300 }, (_, i) => shapes[round % 3](i));
+      for (const e of events) q.push(e);
+      const b = q.take()!;
+      assertSame(decodeEventBatch(q.body(b), LIMITS), events.map(reference));
+      q.recycle(b);
+    }
+  });
+
   test('batch queue: batches of batchSize rows, the oldest rows dropped past maxRows, records kept only when asked', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 60 }), fc.integer({ min: 0, max: 150 }), fc.boolean(), (batchSize, maxRows, n, keep) => {

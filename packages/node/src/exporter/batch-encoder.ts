@@ -77,6 +77,17 @@ export class EventBatch implements ColumnSet {
     this.tags = root.define('tags');
   }
 
+  /** Empties the batch for reuse: its columns keep their arrays and cheap encodings (see Column.reset). */
+  reset(keepRecords: boolean): void {
+    this.rows = 0;
+    this.start = 0;
+    this.records = keepRecords ? [] : null;
+    this.sealed = null;
+    this.root.reset();
+    this.columns = 0;
+    for (const c of this.root.children) this.columns += 1 + c.children.length;
+  }
+
   /** Rows queued (not dropped). */
   get count(): number {
     return this.rows - this.start;
@@ -85,6 +96,7 @@ export class EventBatch implements ColumnSet {
   /** Appends a prediction. Throws (nothing appended) when it cannot be JSON (BigInt, cycles). */
   add(e: PredictionEvent): void {
     const r = this.rows;
+    protoClean = !enumerableInObjectPrototype();
     try {
       this.event(r, e);
     } catch (err) {
@@ -103,6 +115,7 @@ export class EventBatch implements ColumnSet {
   addRecord(rec: EventRecord): void {
     const r = this.rows;
     const line = recordLine(rec);
+    protoClean = !enumerableInObjectPrototype();
     try {
       const obj: unknown = line === undefined ? EMPTY : JSON.parse(line);
       this.root.filled = r;
@@ -213,11 +226,23 @@ export class EventBatch implements ColumnSet {
     const h = Buffer.byteLength(header, 'utf8');
     const d = (8 + h + 7) & ~7;
     const total = d + size;
-    const buf = spare !== null && spare.length >= total ? spare.subarray(0, total) : Buffer.allocUnsafeSlow(total);
-    buf.fill(0);
+    // A new buffer has room to spare (whole pages, +1/8), so that it fits the next bodies when reused.
+    const buf = spare !== null && spare.length >= total ? spare.subarray(0, total) : Buffer.allocUnsafeSlow((total + (total >> 3) + 4095) & ~4095).subarray(0, total);
     for (let i = 0; i < 4; i++) buf[i] = MAGIC[i];
     buf.writeUInt32LE(h, 4);
     buf.write(header, 8, 'utf8');
+    // Zero padding (a reused buffer holds an older body): after the header and after each array.
+    buf.fill(0, 8 + h, d);
+    for (const { c, off, off2 } of parts) {
+      const at = d + off;
+      if (c.kind === F64) buf.fill(0, at + rows * 8, at + ((rows * 8 + 7) & ~7));
+      else if (c.kind === DICT) buf.fill(0, at + rows * off2, at + ((rows * off2 + 7) & ~7));
+      else {
+        const n = c.offsets[end] - c.offsets[s];
+        buf.fill(0, at + (rows + 1) * 4, at + (((rows + 1) * 4 + 7) & ~7));
+        buf.fill(0, d + off2 + n, d + off2 + ((n + 7) & ~7));
+      }
+    }
     for (const { c, off, off2 } of parts) {
       const at = d + off;
       switch (c.kind) {
@@ -266,8 +291,11 @@ function rowList(name: string, list: number[], s: number): string {
 /** A plain object (JSON.stringify writes its own enumerable keys, as for…in lists them). */
 function isPlain(o: object): boolean {
   const proto: unknown = Object.getPrototypeOf(o);
-  return (proto === OBJECT_PROTO || proto === null) && typeof (o as { toJSON?: unknown }).toJSON !== 'function' && !enumerableInObjectPrototype();
+  return (proto === OBJECT_PROTO || proto === null) && typeof (o as { toJSON?: unknown }).toJSON !== 'function' && protoClean;
 }
+
+/** Nothing enumerable on Object.prototype (checked once per record): for…in lists an object's own keys only. */
+let protoClean = true;
 
 /** A top-level value, as records.ts `valueJson` writes it (`JSON.stringify(v) ?? 'null'`). */
 function value(c: Column, r: number, v: unknown): void {

@@ -22,6 +22,8 @@ export class BatchQueue {
   private open: EventBatch | null = null;
   private rows = 0;
   private readonly spares: Buffer[] = [];
+  /** A sent batch, emptied for reuse (its columns' arrays and encodings: see EventBatch.reset). */
+  private spareBatch: EventBatch | null = null;
   private spareBytes = 0;
   private opened = 0;
 
@@ -59,7 +61,11 @@ export class BatchQueue {
     const b = this.open;
     if (b !== null && b.rows < this.batchSize) return b;
     this.opened++;
-    const next = new EventBatch(this.batchSize, this.keepRecords);
+    let next = this.spareBatch;
+    if (next !== null) {
+      this.spareBatch = null;
+      next.reset(this.keepRecords);
+    } else next = new EventBatch(this.batchSize, this.keepRecords);
     this.batches.push(next);
     return (this.open = next);
   }
@@ -123,6 +129,7 @@ export class BatchQueue {
   recycle(b: EventBatch): void {
     const buf = b.buffer;
     if (buf !== null) this.keep(Buffer.from(buf.buffer, buf.byteOffset, buf.buffer.byteLength - buf.byteOffset));
+    this.spareBatch = b;
   }
 
   private keep(buf: Buffer): void {

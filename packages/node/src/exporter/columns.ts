@@ -27,6 +27,9 @@ const DICT_MAX = 65_536;
 /** The format's limit on a key's length (UTF-16 code units). */
 export const MAX_KEY = 256;
 
+/** Writes member `k` (value `v`) of an object's row `r` into its column `c`. */
+export type Member = (c: Column, r: number, k: string, v: unknown) => void;
+
 const ABSENT = Symbol('absent');
 /** A JSON text (a `json` column's value) while a column is re-encoded. */
 class Text {
@@ -66,7 +69,7 @@ export class Column {
   private finite = 0;
   // dict
   idx: Uint16Array = NO_U16;
-  private dict: Map<unknown, number> | null = null;
+  dict: Map<unknown, number> | null = null;
   /** Dictionary entries given by their JSON text ({@link dictText}), apart from the values'. */
   private byText: Map<string, number> | null = null;
   dictTexts: string[] = [];
@@ -82,8 +85,17 @@ export class Column {
   private childMap: Map<string, Column> | null = null;
   private shapeKeys: string[] = [];
   private shapeCols: Column[] = [];
+  /** Whether the shape has array-index keys (see {@link object}). */
+  private indexKeys = false;
+  // The row being written by object(): members so far, the last member's position, its keys when they differ from the shape.
+  private at = 0;
+  private last = -1;
+  private rowKeys: string[] | null = null;
+  private rowCols: Column[] = [];
   /** Position among the parent's children. */
   pos = 0;
+  /** Kept by {@link reset} even when unused (the record's canonical keys). */
+  pinned = false;
   readonly isIndexKey: boolean;
 
   constructor(
@@ -144,36 +156,83 @@ export class Column {
   /** Gives the column its encoding (it has none yet). */
   begin(kind: number): void {
     this.kind = kind;
-    const n = Math.min(this.set.capacity, 1024);
+    // Arrays of a reused column (see reset) are kept when large enough.
+    const n = Math.min(this.set.capacity, 16_384);
     switch (kind) {
       case F64:
-        this.f64 = new Float64Array(n);
+        if (this.f64.length < n) this.f64 = new Float64Array(n);
         this.finite = 0;
         break;
       case DICT:
-        this.idx = new Uint16Array(n);
-        this.dict = new Map();
+        if (this.idx.length < n) this.idx = new Uint16Array(n);
+        if (this.dict === null) this.dict = new Map();
+        else this.dict.clear();
         this.byText = null;
         this.dictTexts = [];
         this.dictStrings = true;
         break;
       case UTF8:
-        this.offsets = new Uint32Array(n + 1);
-        this.bytes = Buffer.allocUnsafe(n * 16);
+        if (this.offsets.length < n + 1) this.offsets = new Uint32Array(n + 1);
+        this.offsets[0] = 0;
+        if (this.bytes.length < n * 8) this.bytes = Buffer.allocUnsafe(n * 16);
         break;
       case JSON_:
         this.json = [];
         break;
       case OBJECT:
-        this.children = [];
-        this.childMap = new Map();
-        this.shapeKeys = [];
-        this.shapeCols = [];
+        if (this.childMap === null) {
+          this.children = [];
+          this.childMap = new Map();
+          this.shapeKeys = [];
+          this.shapeCols = [];
+        }
         break;
     }
   }
 
+  /**
+   * Empties the column for the next batch. Arrays are kept, and so is a cheap
+   * encoding (the next batch likely has the same kinds of values: ids go
+   * straight to utf8); `json` is not kept. Children that got no value in this
+   * batch are let go.
+   */
+  reset(): void {
+    const kind = this.kind;
+    this.filled = 0;
+    this.absent.length = 0;
+    this.nulls.length = 0;
+    if (kind === OBJECT) {
+      const kept: Column[] = [];
+      for (const c of this.children) {
+        if (!c.pinned && (c.kind === 0 || c.absent.length >= c.filled)) {
+          this.set.columns--;
+          continue;
+        }
+        c.reset();
+        c.pos = kept.length;
+        kept.push(c);
+      }
+      if (kept.length !== this.children.length) {
+        this.children = kept;
+        this.childMap = new Map(kept.map((c) => [c.key, c]));
+        this.shapeKeys = [];
+        this.shapeCols = [];
+        this.indexKeys = false;
+      }
+      return;
+    }
+    this.kind = 0;
+    this.json = [];
+    if (kind === F64 || kind === DICT || kind === UTF8) this.begin(kind);
+  }
+
   number(r: number, v: number): void {
+    if (this.kind === F64 && this.filled === r && v - v === 0 && r < this.f64.length) {
+      this.f64[r] = v;
+      this.finite++;
+      this.filled = r + 1;
+      return;
+    }
     if (this.kind !== F64) {
       if (this.kind === 0) this.begin(F64);
       else if (this.kind === DICT) return this.scalar(r, v - v === 0 ? v : null);
@@ -226,7 +285,7 @@ export class Column {
   }
 
   /** A dictionary value (string, finite number, boolean, null). */
-  private scalar(r: number, v: string | number | boolean | null): void {
+  scalar(r: number, v: string | number | boolean | null): void {
     if (this.kind !== DICT) {
       if (this.kind === 0) this.begin(DICT);
       else if (this.kind === F64 && this.finite === 0 && typeof v !== 'number') this.recode(DICT);
@@ -324,47 +383,76 @@ export class Column {
    * columns' turns the column into json (the record's own columns, depth 0,
    * cannot: there the columns' order is used).
    */
-  object(r: number, o: object, member: (c: Column, r: number, k: string, v: unknown) => void): void {
+  object(r: number, o: object, member: Member): void {
     if (this.kind !== OBJECT) {
       if (this.kind === 0 && this.depth < 2) this.begin(OBJECT);
       else return this.jsonText(r, JSON.stringify(o));
     }
     this.skipTo(r);
     this.filled = r + 1;
-    const sk = this.shapeKeys;
-    const sc = this.shapeCols;
-    let i = 0;
-    let last = -1;
-    /** Keys of this row when they differ from the shape (then the shape becomes theirs). */
-    let keys: string[] | null = null;
-    let cols: Column[] | null = null;
-    for (const k in o) {
-      const v = (o as Record<string, unknown>)[k];
-      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
-      let c: Column;
-      if (keys === null && i < sk.length && sk[i] === k) c = sc[i];
-      else {
-        if (keys === null) {
-          keys = sk.slice(0, i);
-          cols = sc.slice(0, i);
-        }
-        const found = this.child(k);
-        if (found === null) return this.demote(r, o);
-        c = found;
-        keys.push(k);
-        cols!.push(c);
+    this.at = 0;
+    this.last = -1;
+    this.rowKeys = null;
+    if (this.indexKeys) {
+      // for…in over array-index keys (elements) is V8's slow path: Object.keys costs ~40% less.
+      const ks = Object.keys(o);
+      for (let j = 0; j < ks.length; j++) {
+        const k = ks[j];
+        if (!this.put(r, o, k, (o as Record<string, unknown>)[k], member)) return;
       }
-      i++;
-      if (!c.isIndexKey) {
-        if (c.pos <= last && this.depth > 0) return this.demote(r, o);
-        last = c.pos;
-      }
-      member(c, r, k, v);
+    } else {
+      for (const k in o) if (!this.put(r, o, k, (o as Record<string, unknown>)[k], member)) return;
     }
+    // (put() sets rowKeys when the row's keys differ from the shape.)
+    const keys = this.rowKeys as string[] | null;
     if (keys !== null) {
       this.shapeKeys = keys;
-      this.shapeCols = cols!;
+      this.shapeCols = this.rowCols;
+      this.indexKeys = keys.some(isIndex);
     }
+  }
+
+  /** Member `k` of row `r` (the object `o`). False when the column became json (the row is written). */
+  private put(r: number, o: object, k: string, v: unknown, member: Member): boolean {
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return true;
+    let c: Column;
+    const i = this.at;
+    if (this.rowKeys === null && i < this.shapeKeys.length && this.shapeKeys[i] === k) c = this.shapeCols[i];
+    else {
+      if (this.rowKeys === null) {
+        this.rowKeys = this.shapeKeys.slice(0, i);
+        this.rowCols = this.shapeCols.slice(0, i);
+      }
+      const found = this.child(k);
+      if (found === null) {
+        this.demote(r, o);
+        return false;
+      }
+      c = found;
+      this.rowKeys.push(k);
+      this.rowCols.push(c);
+    }
+    this.at = i + 1;
+    if (!c.isIndexKey) {
+      if (c.pos <= this.last && this.depth > 0) {
+        this.demote(r, o);
+        return false;
+      }
+      this.last = c.pos;
+    }
+    // The common values here, the rest (and these in other encodings) through `member`.
+    if (typeof v === 'number' && c.kind === F64 && c.filled === r && v - v === 0 && r < c.f64.length) {
+      c.f64[r] = v;
+      c.finite++;
+      c.filled = r + 1;
+    } else if (typeof v === 'string' && c.kind === DICT && c.filled === r && r < c.idx.length) {
+      const j = c.dict!.get(v);
+      if (j !== undefined) {
+        c.idx[r] = j;
+        c.filled = r + 1;
+      } else c.scalar(r, v);
+    } else member(c, r, k, v);
+    return true;
   }
 
   /** The child column of `key` (created at the end), or null when the format cannot have it. */
@@ -386,7 +474,9 @@ export class Column {
 
   /** Predefines a child (the record's canonical keys, in order). */
   define(key: string): Column {
-    return this.child(key)!;
+    const c = this.child(key)!;
+    c.pinned = true;
+    return c;
   }
 
   /** Row `r` of this object column cannot be an object column's: the column becomes json. */
@@ -456,12 +546,16 @@ export class Column {
   private recode(kind: number): void {
     const vals = this.values();
     const n = this.filled;
+    if (this.kind === OBJECT) this.set.columns -= this.children.length;
     this.kind = 0;
     this.filled = 0;
     this.absent = [];
     this.nulls = [];
     this.children = [];
     this.childMap = null;
+    this.shapeKeys = [];
+    this.shapeCols = [];
+    this.indexKeys = false;
     this.begin(kind);
     this.reserve(Math.max(0, n - 1));
     for (let i = 0; i < n; i++) {
