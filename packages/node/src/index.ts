@@ -16,7 +16,7 @@ export type { FastifyModelwatchOptions, FastifyRouteModelwatch } from './fastify
 export { modelwatchExpress, expressMetricsHandler } from './express.js';
 export type { ExpressRouteModelwatch, ModelwatchMiddleware } from './express.js';
 export { Exporter, parseRetryAfter } from './exporter/exporter.js';
-export type { ExporterOptions, RetryOptions, Compression, ChannelStats, RecordKind } from './exporter/exporter.js';
+export type { ExporterOptions, RetryOptions, Compression, EventFormat, ChannelStats, RecordKind } from './exporter/exporter.js';
 export type { FeedbackRecord, EventRecord } from './exporter/records.js';
 export type { Logger } from './exporter/logger.js';
 export type { EventTime } from './clock.js';

@@ -103,6 +103,13 @@ describe('batch encoder', () => {
     ]);
   });
 
+  test('a batch larger than the columns\' first arrays (they grow): 20 000 rows of ids, numbers, strings, nulls and absent keys', () => {
+    const events = Array.from({ length: 20_000 }, (_, i) =>
+      ev({ id: i % 3 ? `id-${i}-é` : undefined, seq: i, features: { x: i % 11 ? i / 3 : null, c: `c${i % 300}`, ...(i % 7 ? { w: 'word '.repeat(i % 5) } : {}) }, prediction: i % 2, latencyMs: i % 13 ? i / 1000 : -1 }),
+    );
+    assertSame(decodeEventBatch(encodeEvents(events), LIMITS), events.map(reference));
+  });
+
   test('an event that cannot be JSON (BigInt, cycles) throws and leaves the batch as it was', () => {
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;

@@ -4,15 +4,20 @@
  *
  * - **Never on the request path**: recording a prediction appends a reference to
  *   a list (no serialisation, no I/O, no await, no throw). Right after the
- *   event-loop turn the records are written as NDJSON lines into per-batch byte
- *   buffers (queue.ts), so they die young; full batches are compressed (gzip,
- *   on libuv's thread pool) and POSTed, partial ones from a timer.
+ *   event-loop turn the records are appended to columnar batches (prediction
+ *   events: batch-queue.ts, batch-encoder.ts, the format of
+ *   packages/server/docs/event-batch-format.md) or written as NDJSON lines into
+ *   per-batch byte buffers (feedback, and events with `format: 'ndjson'`:
+ *   queue.ts), so they die young; full batches are compressed (gzip, on
+ *   libuv's thread pool) and POSTed, partial ones from a timer.
  * - **Batched**: a batch leaves when `batchSize` records are queued or every
  *   `flushIntervalMs`, whichever comes first; one request in flight per model
  *   and kind.
  * - **Bounded memory**: per model and kind at most `maxQueue` queued records plus
  *   one batch in flight; when the service is away too long the oldest records
  *   are dropped and counted in `modelwatch_exporter_dropped_total{reason="overflow"}`.
+ *   (In `auto` format, until the service has accepted a batch, the records of
+ *   queued batches are kept too, to re-send them as NDJSON after a 415.)
  * - **Retries** with exponential backoff and jitter on network errors, timeouts,
  *   408, 409, 429 (honouring `Retry-After`), 503 and other 5xx; the server
  *   de-duplicates re-sent events by `(id, ts)`, so a retry never double-counts.
