@@ -41,9 +41,13 @@ export const errorBodySchema = {
 function fromFastify(err: FastifyError): HttpError | null {
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new HttpError(413, 'payload_too_large', `the request body is larger than the limit of ${err.message.match(/\d+/)?.[0] ?? 'the server'} bytes`);
+    {
+      // Fastify's message does not always carry the number.
+      const limit = err.message.match(/\d+/)?.[0];
+      return new HttpError(413, 'payload_too_large', `the request body is larger than the server's limit${limit ? ` of ${limit} bytes` : ''}`);
+    }
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new HttpError(415, 'unsupported_media_type', 'unsupported Content-Type; use application/json or application/x-ndjson');
+      return new HttpError(415, 'unsupported_media_type', 'unsupported Content-Type; use application/json or application/x-ndjson (events also take application/vnd.modelwatch.batch)');
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new HttpError(400, 'bad_request', 'the request body is empty');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

@@ -80,7 +80,8 @@ export const EventDoc = Type.Object({
 });
 
 export const EventsBodyDoc = Type.Array(EventDoc, {
-  description: 'A JSON array (Content-Type: application/json) or one event per line (Content-Type: application/x-ndjson).',
+  description:
+    'A JSON array (Content-Type: application/json), one event per line (Content-Type: application/x-ndjson), or the columnar batch (Content-Type: application/vnd.modelwatch.batch, docs/event-batch-format.md: numbers as float64, repeated strings as dictionary codes; record i is handled exactly as NDJSON line i).',
 });
 
 export const FeedbackDoc = Type.Object({

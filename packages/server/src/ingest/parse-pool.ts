@@ -18,6 +18,7 @@ import type { EventPlan, PreparedEvents } from './events.js';
 import type { ParseError, ParseJob, ParseReply } from './parse-worker.js';
 import { decodePrepared } from './parse-wire.js';
 import { BodyError, TooManyRecordsError, readEventsBody } from './read-body.js';
+import type { BodyFormat } from './read-body.js';
 import { startModuleWorker } from '../util/worker.js';
 
 /** Bodies smaller than this are parsed in-thread by default. */
@@ -75,15 +76,16 @@ export class ParsePool {
    * large enough. `plan()` gives the main thread's plan of `record`. A
    * transferred body is left detached (empty): read it before, never after.
    */
-  read(body: Uint8Array, ndjson: boolean, record: ModelRecord, plan: EventPlan, maxRecords: number): Promise<PreparedEvents> {
+  read(body: Uint8Array, format: BodyFormat | boolean, record: ModelRecord, plan: EventPlan, maxRecords: number): Promise<PreparedEvents> {
+    const f: BodyFormat = format === true ? 'ndjson' : format === false ? 'json' : format;
     if (this.slots.length === 0 || this.unavailable || this.closed || body.length < this.minBytes) {
-      return this.inThread(body, ndjson, plan, maxRecords);
+      return this.inThread(body, f, plan, maxRecords);
     }
     const slot = this.slots.reduce((a, b) => (b.bytes < a.bytes ? b : a));
     if (!slot.worker) this.start(slot);
-    if (!slot.worker) return this.inThread(body, ndjson, plan, maxRecords);
+    if (!slot.worker) return this.inThread(body, f, plan, maxRecords);
     return new Promise<PreparedEvents>((resolve, reject) => {
-      const job: ParseJob = { id: this.nextId++, model: record.name, body, ndjson, maxRecords };
+      const job: ParseJob = { id: this.nextId++, model: record.name, body, format: f, maxRecords };
       if (slot.records.get(record.name) !== record) {
         job.record = record;
         slot.records.set(record.name, record);
@@ -109,10 +111,10 @@ export class ParsePool {
     );
   }
 
-  private inThread(body: Uint8Array, ndjson: boolean, plan: EventPlan, maxRecords: number): Promise<PreparedEvents> {
+  private inThread(body: Uint8Array, format: BodyFormat, plan: EventPlan, maxRecords: number): Promise<PreparedEvents> {
     this.stats.inThread++;
     try {
-      return Promise.resolve(readEventsBody(body, ndjson, plan, maxRecords));
+      return Promise.resolve(readEventsBody(body, format, plan, maxRecords));
     } catch (err) {
       return Promise.reject(err);
     }
@@ -206,6 +208,6 @@ export class ParsePool {
     const jobs = slot.waiting;
     slot.waiting = [];
     slot.bytes = 0;
-    for (const p of jobs) this.inThread(p.job.body, p.job.ndjson, p.plan, p.job.maxRecords).then(p.resolve, p.reject);
+    for (const p of jobs) this.inThread(p.job.body, p.job.format, p.plan, p.job.maxRecords).then(p.resolve, p.reject);
   }
 }

@@ -12,6 +12,7 @@ import type { EventPlan } from './events.js';
 import { encodePrepared } from './parse-wire.js';
 import type { WirePrepared } from './parse-wire.js';
 import { BodyError, TooManyRecordsError, readEventsBody } from './read-body.js';
+import type { BodyFormat } from './read-body.js';
 
 export interface ParseJob {
   id: number;
@@ -19,7 +20,7 @@ export interface ParseJob {
   /** Sent when the worker has not seen this record of the model yet. */
   record?: ModelRecord;
   body: Uint8Array;
-  ndjson: boolean;
+  format: BodyFormat;
   maxRecords: number;
 }
 
@@ -45,7 +46,7 @@ if (port) {
       const plan = plans.get(job.model);
       if (!plan) throw new Error(`internal: no plan for model "${job.model}" on the parse worker`);
       const body = Buffer.from(job.body.buffer, job.body.byteOffset, job.body.byteLength); // as on the main thread
-      const { message, transfer } = encodePrepared(readEventsBody(body, job.ndjson, plan, job.maxRecords));
+      const { message, transfer } = encodePrepared(readEventsBody(body, job.format, plan, job.maxRecords));
       port.postMessage({ id: job.id, type: 'done', prepared: message } satisfies ParseReply, transfer);
     } catch (err) {
       port.postMessage({ id: job.id, type: 'error', error: parseErrorOf(err) } satisfies ParseReply);

@@ -1,7 +1,8 @@
 /**
  * `POST /v1/models/{model}/events` and `POST /v1/models/{model}/feedback`.
  *
- * Bodies arrive as raw bytes (JSON array or NDJSON, optionally gzip or deflate
+ * Bodies arrive as raw bytes (JSON array, NDJSON or — events only — the
+ * columnar batch of docs/event-batch-format.md, optionally gzip or deflate
  * compressed) and are parsed here, so that one bad NDJSON line rejects one
  * record rather than the request; events go through the byte reader
  * (src/ingest/event-reader.ts). The handler
@@ -9,11 +10,13 @@
  * lists what was rejected and why.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { BATCH_CONTENT_TYPE } from '../../ingest/batch-decode.js';
 import { contentEncoding, decompressedBody } from '../../ingest/decompress.js';
 import type { RejectReason } from '../../ingest/events.js';
 import { prepareFeedback } from '../../ingest/feedback.js';
 import { ParsePool } from '../../ingest/parse-pool.js';
 import { BodyError, TooManyRecordsError, parseRecordsText } from '../../ingest/read-body.js';
+import type { BodyFormat } from '../../ingest/read-body.js';
 import { QueueFullError } from '../../ingest/write-queue.js';
 import type { ServerContext } from '../context.js';
 import { HttpError } from '../errors.js';
@@ -23,17 +26,17 @@ import { bodyDocumentedOnly } from './validation.js';
 /** Content types read as NDJSON (one JSON value per line). */
 export const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines'];
 
-function isNdjson(request: FastifyRequest): boolean {
+function bodyFormat(request: FastifyRequest): BodyFormat {
   const ct = request.headers['content-type'];
-  if (typeof ct !== 'string') return false;
+  if (typeof ct !== 'string') return 'json';
   const media = ct.split(';')[0].trim().toLowerCase();
-  return NDJSON_TYPES.includes(media);
+  return NDJSON_TYPES.includes(media) ? 'ndjson' : media === BATCH_CONTENT_TYPE ? 'batch' : 'json';
 }
 
 /** The raw body bytes; 400 when there is none. */
 function bodyBytes(request: FastifyRequest): Buffer {
   const body = request.body;
-  if (!Buffer.isBuffer(body)) throw new HttpError(400, 'bad_request', 'the request needs a body: a JSON array or NDJSON');
+  if (!Buffer.isBuffer(body)) throw new HttpError(400, 'bad_request', 'the request needs a body: a JSON array, NDJSON or (events) a columnar batch');
   return body;
 }
 
@@ -54,7 +57,7 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: ServerContext): 
   app.addHook('onClose', async () => parser.close());
   // Raw byte bodies in this scope only: the handlers parse them.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser(['application/json', ...NDJSON_TYPES], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser(['application/json', ...NDJSON_TYPES, BATCH_CONTENT_TYPE], { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
   // Content-Encoding: gzip / deflate bodies are decompressed as they arrive; the
   // decompressed size counts against the body limit (413), so a zip bomb is cut off.
   const limit = ctx.config.server.bodyLimit;
@@ -85,12 +88,12 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: ServerContext): 
       schema: {
         summary: 'Ingest prediction events',
         description:
-          'A JSON array or NDJSON of events. Type mismatches and unknown or missing columns are accepted and recorded as data-quality findings; structurally malformed records are rejected and listed. The response is sent once the accepted events are committed. A record whose (id, ts) is already stored is skipped as a duplicate, so re-sending a batch is safe.',
+          `A JSON array, NDJSON, or the columnar batch ${BATCH_CONTENT_TYPE} (docs/event-batch-format.md; record i is handled as NDJSON line i) of events. Type mismatches and unknown or missing columns are accepted and recorded as data-quality findings; structurally malformed records are rejected and listed. The response is sent once the accepted events are committed. A record whose (id, ts) is already stored is skipped as a duplicate, so re-sending a batch is safe.`,
         tags: ['ingest'],
         params: ModelParams,
-        consumes: ['application/json', 'application/x-ndjson'],
+        consumes: ['application/json', 'application/x-ndjson', BATCH_CONTENT_TYPE],
         body: EventsBodyDoc,
-        response: { 200: EventsResponse, 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 429: ErrorResponse },
+        response: { 200: EventsResponse, 400: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 429: ErrorResponse },
       },
     },
     async (request) => {
@@ -103,7 +106,7 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: ServerContext): 
       }
       let prepared;
       try {
-        prepared = await parser.read(bodyBytes(request), isNdjson(request), model, ctx.plans.get(model), ctx.config.server.maxRecordsPerRequest);
+        prepared = await parser.read(bodyBytes(request), bodyFormat(request), model, ctx.plans.get(model), ctx.config.server.maxRecordsPerRequest);
       } catch (err) {
         throw bodyProblem(err);
       }
@@ -166,7 +169,7 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: ServerContext): 
         params: ModelParams,
         consumes: ['application/json', 'application/x-ndjson'],
         body: FeedbackBodyDoc,
-        response: { 200: FeedbackResponse, 400: ErrorResponse, 404: ErrorResponse, 413: ErrorResponse, 429: ErrorResponse },
+        response: { 200: FeedbackResponse, 400: ErrorResponse, 404: ErrorResponse, 413: ErrorResponse, 415: ErrorResponse, 429: ErrorResponse },
       },
     },
     async (request) => {
@@ -177,9 +180,11 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: ServerContext): 
         ctx.metrics.throttled.inc({ kind: 'feedback' });
         throw new QueueFullError(ctx.config.server.queue.retryAfterSeconds);
       }
+      const format = bodyFormat(request);
+      if (format === 'batch') throw new HttpError(415, 'unsupported_media_type', `feedback takes application/json or application/x-ndjson, not ${BATCH_CONTENT_TYPE}`);
       let records: unknown[];
       try {
-        records = parseRecordsText(bodyBytes(request).toString('utf8'), isNdjson(request), ctx.config.server.maxRecordsPerRequest);
+        records = parseRecordsText(bodyBytes(request).toString('utf8'), format === 'ndjson', ctx.config.server.maxRecordsPerRequest);
       } catch (err) {
         throw bodyProblem(err);
       }
