@@ -49,6 +49,8 @@ export const ROW_ABSENT = 2;
 interface ColumnBase {
   /** `[key]` or `[key, subkey]`. */
   path: [string] | [string, string];
+  /** The last key of the path: the key this column sets in its object. */
+  key: string;
   /** Row states ({@link ROW_PRESENT} …), or null when every row is present. */
   states: Uint8Array | null;
 }
@@ -209,6 +211,7 @@ function view<T extends Float64Array | Uint16Array | Uint32Array>(b: Uint8Array,
 
 function readColumn(col: Record<string, unknown>, path: [string] | [string, string], states: Uint8Array | null, rows: number, data: DataSection, where: string): BatchColumn {
   const enc = col.enc;
+  const key = path[path.length - 1];
   switch (enc) {
     case 'f64': {
       const values = data.f64(col, 'data', rows, where);
@@ -216,7 +219,7 @@ function readColumn(col: Record<string, unknown>, path: [string] | [string, stri
         const v = values[r];
         if (v - v !== 0 && (!states || states[r] === ROW_PRESENT)) fail(where, `row ${r} is ${v}, not finite (list it in nulls)`);
       }
-      return { path, states, enc, values };
+      return { path, key, states, enc, values };
     }
     case 'dict': {
       const dict = col.dict;
@@ -232,19 +235,19 @@ function readColumn(col: Record<string, unknown>, path: [string] | [string, stri
       for (let r = 0; r < rows; r++) {
         if (codes[r] >= dict.length && (!states || states[r] === ROW_PRESENT)) fail(where, `row ${r} has index ${codes[r]}, outside its ${dict.length}-entry dict`);
       }
-      return { path, states, enc, dict, codes };
+      return { path, key, states, enc, dict, codes };
     }
     case 'utf8':
-      return { path, states, enc, strings: readStrings(col, states, rows, data, where) };
+      return { path, key, states, enc, strings: readStrings(col, states, rows, data, where) };
     case 'json': {
       const values = col.values;
       if (!Array.isArray(values)) fail(where, 'values must be an array');
       if (values.length !== rows) fail(where, `values has ${values.length} entries for ${rows} rows`);
-      return { path, states, enc, values };
+      return { path, key, states, enc, values };
     }
     case 'object':
       if (path.length !== 1) fail(where, 'enc "object" needs a path of one key');
-      return { path, states, enc, children: [] };
+      return { path, key, states, enc, children: [] };
     default:
       fail(where, `enc ${JSON.stringify(enc)} is not one of f64, dict, utf8, json, object`);
   }
@@ -305,9 +308,11 @@ function valueAt(col: BatchColumn, r: number): unknown {
 function fill(obj: Record<string, unknown>, columns: readonly BatchColumn[], r: number): void {
   for (let c = 0; c < columns.length; c++) {
     const col = columns[c];
-    const s = col.states ? col.states[r] : ROW_PRESENT;
+    const s = col.states === null ? ROW_PRESENT : col.states[r];
     if (s === ROW_ABSENT) continue;
-    setKey(obj, col.path[col.path.length - 1], s === ROW_NULL ? null : valueAt(col, r));
+    const v = s === ROW_NULL ? null : valueAt(col, r);
+    if (col.key !== '__proto__') obj[col.key] = v;
+    else setKey(obj, col.key, v);
   }
 }
 
