@@ -607,6 +607,45 @@ describe('exporter units', () => {
     assert.deepEqual({ pushed: st.pushed, sent: st.sent, failed: st.failed, dropped: st.dropped }, { pushed: 101, sent: 101, failed: 0, dropped: 0 });
   });
 
+  test('a send forced by the flush timer or flush() takes one partial batch: under steady traffic the next batches leave full', async () => {
+    // A peer that holds its answers until released, so that records pile up while a batch is in flight.
+    const held: (() => void)[] = [];
+    const sizes: number[] = [];
+    const server = createHttpServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const n = ndjsonOf(req.headers, Buffer.concat(chunks)).split('\n').filter(Boolean).length;
+        sizes.push(n);
+        held.push(() => res.end(JSON.stringify({ accepted: n, rejectedCount: 0, rejected: [] })));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const port = (server.address() as { port: number }).port;
+    const exporter = new Exporter({ url: `http://127.0.0.1:${port}`, registry: new Registry(), batchSize: 100, flushIntervalMs: 3_600_000, logger: false });
+    const send = (from: number, n: number) => exporter.sendEvent('m', Array.from({ length: n }, (_, i) => ({ id: `e${from + i}`, ts: 1, features: {} })));
+    send(0, 5);
+    await exporter.flush(1); // starts a forced send of the 5 and returns
+    await waitFor(() => held.length === 1, 'the partial batch');
+    send(5, 250);
+    held.shift()!();
+    // The loop goes on with full batches only: 100 and 100; the other 50 wait for the next tick (or flush/close).
+    await waitFor(() => held.length === 1, 'the first full batch');
+    held.shift()!();
+    await waitFor(() => held.length === 1, 'the second full batch');
+    held.shift()!();
+    await waitFor(() => exporter.stats()[0].inFlight === 0 && exporter.stats()[0].sent === 205, 'the loop to stop');
+    assert.deepEqual(sizes, [5, 100, 100]);
+    assert.equal(exporter.stats()[0].queued, 50);
+    const closed = exporter.close();
+    await waitFor(() => held.length === 1, 'the rest, at close');
+    held.shift()!();
+    await closed;
+    assert.deepEqual(sizes, [5, 100, 100, 50]);
+    assert.equal(exporter.stats()[0].sent, 255);
+  });
+
   test('auto format: once a batch succeeded nothing is kept, and a later 415 is a refusal like any other', async () => {
     const peer = await scripted((n) => (n === 1 ? { status: 200 } : { status: 415 }));
     const registry = new Registry();

@@ -413,6 +413,11 @@ class Channel {
           this.gz = null;
           this.attempts = 0;
           this.probingIdentity = false;
+          // `force` (the flush timer, flush()) sends one partial batch: the next ones leave when full
+          // or at the next tick. Else, under steady traffic, a loop started by the timer went on
+          // sending whatever arrived during one round trip (batches of ~45 events at one event per
+          // event-loop turn: a request and a gzip stream each).
+          force = false;
         }
         const outcome = await this.sendInflight();
         if (!outcome.retry) {
