@@ -295,6 +295,7 @@ const MALFORMED: [rule: string, body: () => Buffer, message: RegExp][] = [
   ['rows zero', () => assemble({ rows: 0, columns: [] }, Buffer.alloc(0)), /^header\.rows: must be an integer ≥ 1/],
   ['columns not an array', () => assemble({ rows: 1, columns: {} }, Buffer.alloc(0)), /^header\.columns: must be an array/],
   ['too many columns', () => assemble({ rows: 1, columns: Array.from({ length: 4097 }, (_, i) => ({ path: [`k${i}`], enc: 'json', values: [1] })) }, Buffer.alloc(0)), /^header\.columns: 4097 columns, more than 4096/],
+  ['more values than the body can hold', () => assemble({ rows: 90, columns: Array.from({ length: 50 }, (_, i) => ({ path: [`o${i}`], enc: 'object' })) }, Buffer.alloc(0)), /^header: 90 rows × \(50 columns \+ 1\) = 4590 values, more than 2 per byte of the \d+-byte body/],
   ['column not an object', () => edited((h) => h.columns.push('x')), /^column #7: must be a JSON object/],
   ['path of three keys', () => edited((h) => (h.columns[4].path = ['features', 'amount', 'x'])), /^column #4: path must be \[key\] or \[key, subkey\]/],
   ['path key not a string', () => edited((h) => (h.columns[6].path = [7])), /^column \[7\]: path keys must be strings/],

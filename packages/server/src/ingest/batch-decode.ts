@@ -19,6 +19,8 @@ export const MAX_BATCH_COLUMNS = 4096;
 export const MAX_BATCH_KEY_LENGTH = 256;
 /** Most entries of a `dict` column's dictionary. */
 export const MAX_BATCH_DICT = 65536;
+/** `rows × (columns + 1)` is at most this many times the body's size in bytes. */
+export const MAX_VALUES_PER_BYTE = 2;
 
 const MAGIC = [0x4d, 0x57, 0x42, 0x31]; // "MWB1"
 
@@ -103,6 +105,11 @@ export function readEventBatch(body: Uint8Array, limits: { maxEvents: number }):
   if (rows > limits.maxEvents) throw new BatchTooManyRowsError(limits.maxEvents, rows);
   if (!Array.isArray(columns)) fail('header.columns', 'must be an array');
   if (columns.length > MAX_BATCH_COLUMNS) fail('header.columns', `${columns.length} columns, more than ${MAX_BATCH_COLUMNS}`);
+  // Columns may share data and object columns have none: bound the values a small body can ask for.
+  const values = rows * (columns.length + 1);
+  if (values > MAX_VALUES_PER_BYTE * body.length) {
+    fail('header', `${rows} rows × (${columns.length} columns + 1) = ${values} values, more than ${MAX_VALUES_PER_BYTE} per byte of the ${body.length}-byte body`);
+  }
 
   const data = new DataSection(body, dataStart);
   const out: BatchColumn[] = [];
