@@ -39,8 +39,12 @@ const TICKS = 100; // USER_HZ on Linux
 // ---------------------------------------------------------------------------
 // The load generator (runs in its own process)
 
+/** `ndjson` (the issue's benchmark) or `batch` (the columnar batch @modelwatch/node's exporter sends). */
+export type BodyFormat = 'ndjson' | 'batch';
+
 interface ClientConfig {
   url: string;
+  format: BodyFormat;
   concurrency: number;
   batch: number;
   warmup: number;
@@ -92,6 +96,37 @@ function template(conn: number, n: number): { body: Buffer; seqAt: number[]; tsA
   return { body: Buffer.from(parts.join('')), seqAt, tsAt };
 }
 
+/**
+ * The same records as {@link template}, as one columnar batch (encoded by
+ * @modelwatch/node's own encoder): the id digits are patched in the ids'
+ * UTF-8 column, the timestamps written into the `ts` float64 column.
+ */
+async function batchTemplate(conn: number, n: number): Promise<{ body: Buffer; seqAt: number[]; tsF64At: number[] }> {
+  const { encodeEvents, PredictionEvent } = await import('../packages/node/src/exporter/batch-encoder.js');
+  const nd = template(conn, n);
+  const lines = nd.body.toString('utf8').trimEnd().split('\n');
+  // (The template's timestamps are zero digits, patched before each send: not JSON yet.)
+  const records = lines.map((l) => JSON.parse(l.replace(/"ts":0+,/, '"ts":0,')) as { id: string; ts: number; features: object; prediction: string; scores: object; latency_ms: number });
+  const body = encodeEvents(records.map((r) => new PredictionEvent(r.id, 0, r.ts, '"v1"', r.features, null, r.prediction, r.scores, r.latency_ms, false, undefined)));
+  const headerLength = body.readUInt32LE(4);
+  const header = JSON.parse(body.toString('utf8', 8, 8 + headerLength)) as { columns: { path: string[]; enc: string; data?: number }[] };
+  const ts = header.columns.find((c) => c.path.length === 1 && c.path[0] === 'ts');
+  if (!ts || ts.enc !== 'f64' || ts.data === undefined) throw new Error('bench: expected the ts column as f64');
+  const dataSection = Math.ceil((8 + headerLength) / 8) * 8;
+  const seqAt = records.map((r, i) => {
+    // The ids are the only text of this shape (the header holds no ids: they are a utf8 column).
+    const at = body.indexOf(r.id, dataSection, 'utf8');
+    if (at < 0) throw new Error(`bench: id ${r.id} not found in the batch`);
+    return at + nd.seqAt[i] - idStart(nd.body, nd.seqAt[i]);
+  });
+  return { body, seqAt, tsF64At: records.map((_, i) => dataSection + ts.data! + 8 * i) };
+}
+
+/** Where the id string containing `at` starts in an NDJSON template (after its opening quote). */
+function idStart(body: Buffer, at: number): number {
+  return body.lastIndexOf(34, at - 1) + 1;
+}
+
 function writeDigits(buf: Buffer, at: number, value: number, width: number): void {
   for (let k = width - 1; k >= 0; k--) {
     buf[at + k] = 48 + (value % 10);
@@ -116,10 +151,11 @@ async function client(cfg: ClientConfig): Promise<ClientReport> {
   const statuses: Record<string, number> = {};
   const latencies: number[] = [];
   const errors: string[] = [];
+  const contentType = cfg.format === 'batch' ? 'application/vnd.modelwatch.batch' : 'application/x-ndjson';
   const post = (body: Buffer) =>
     new Promise<{ status: number; text: string }>((resolve) => {
       const req = http.request(
-        { hostname: url.hostname, port: url.port, path: `/v1/models/${MODEL}/events`, method: 'POST', agent, headers: { 'content-type': 'application/x-ndjson', 'content-length': body.length } },
+        { hostname: url.hostname, port: url.port, path: `/v1/models/${MODEL}/events`, method: 'POST', agent, headers: { 'content-type': contentType, 'content-length': body.length } },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (d: Buffer) => chunks.push(d));
@@ -131,13 +167,14 @@ async function client(cfg: ClientConfig): Promise<ClientReport> {
     });
   await Promise.all(
     Array.from({ length: cfg.concurrency }, async (_, conn) => {
-      const t = template(conn, cfg.batch);
+      const t = cfg.format === 'batch' ? await batchTemplate(conn, cfg.batch) : template(conn, cfg.batch);
       let seq = 0;
       while (Date.now() < windowEnd) {
         seq++;
         const now = Date.now();
         for (const at of t.seqAt) writeDigits(t.body, at, seq, 9);
-        for (let i = 0; i < t.tsAt.length; i++) writeDigits(t.body, t.tsAt[i], now - t.tsAt.length + i, 13);
+        if ('tsAt' in t) for (let i = 0; i < t.tsAt.length; i++) writeDigits(t.body, t.tsAt[i], now - t.tsAt.length + i, 13);
+        else for (let i = 0; i < t.tsF64At.length; i++) t.body.writeDoubleLE(now - t.tsF64At.length + i, t.tsF64At[i]);
         const sent = performance.now();
         const res = await post(t.body);
         const done = Date.now();
@@ -371,10 +408,16 @@ async function oneRun(run: number, cfg: Omit<ClientConfig, 'url'>): Promise<RunR
   }
 }
 
-export async function run(): Promise<object> {
+export function run(): Promise<object> {
+  return runIngest('ndjson');
+}
+
+/** The benchmark with bodies in `format` (bench/ingest-batch.ts runs it with the columnar batch). */
+export async function runIngest(format: BodyFormat): Promise<object> {
   execFileSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-b', join(ROOT, 'packages/server')], { stdio: 'inherit' });
   const runs = Number(process.env.BENCH_RUNS ?? 3);
   const cfg = {
+    format,
     concurrency: Number(process.env.BENCH_CONCURRENCY ?? 64),
     batch: Number(process.env.BENCH_BATCH ?? 1000),
     warmup: Number(process.env.BENCH_WARMUP ?? 5),
@@ -387,8 +430,8 @@ export async function run(): Promise<object> {
   for (let r = 0; r < runs; r++) results.push(await oneRun(r, cfg));
   const rates = results.map((r) => r.eventsPerSecond).sort((a, b) => a - b);
   return {
-    description: 'POST /v1/models/{model}/events, NDJSON, 1000 events x (6 numeric + 4 categorical features, prediction, score, latency) per request, unique ids, durable on ack; server and load generator on the same machine',
-    target: { eventsPerSecond: 300_000 },
+    description: `POST /v1/models/{model}/events, ${format === 'batch' ? 'columnar batches (application/vnd.modelwatch.batch, as @modelwatch/node sends them, uncompressed)' : 'NDJSON'}, 1000 events x (6 numeric + 4 categorical features, prediction, score, latency) per request, unique ids, durable on ack; server and load generator on the same machine`,
+    ...(format === 'ndjson' ? { target: { eventsPerSecond: 300_000 } } : {}),
     config: cfg,
     eventsPerSecond: { median: rates[Math.floor(rates.length / 2)], min: rates[0], max: rates[rates.length - 1] },
     allVerified: results.every((r) => r.verified.ok),
