@@ -13,6 +13,7 @@ import { decodeEventBatch } from '../../server/src/ingest/batch-decode.js';
 import { EventBatch, encodeEvents } from '../src/exporter/batch-encoder.js';
 import { BatchQueue } from '../src/exporter/batch-queue.js';
 import { PredictionEvent, predictionLine } from '../src/exporter/records.js';
+import type { EventRecord } from '../src/exporter/records.js';
 import { ID_PREFIX } from '../src/ids.js';
 import { event, hostileNumber, hostileText } from './event-arbitraries.js';
 
@@ -108,6 +109,16 @@ describe('batch encoder', () => {
       ev({ id: i % 3 ? `id-${i}-é` : undefined, seq: i, features: { x: i % 11 ? i / 3 : null, c: `c${i % 300}`, ...(i % 7 ? { w: 'word '.repeat(i % 5) } : {}) }, prediction: i % 2, latencyMs: i % 13 ? i / 1000 : -1 }),
     );
     assertSame(decodeEventBatch(encodeEvents(events), LIMITS), events.map(reference));
+  });
+
+  test('ready-made records of empty objects still give the server at least one body byte per two values (padding)', () => {
+    const b = new EventBatch(500, false);
+    const rec = Object.fromEntries([['id', 'x'], ['ts', 1], ...Array.from({ length: 60 }, (_, i) => [`k${i}`, {}])]) as unknown as EventRecord;
+    for (let i = 0; i < 500; i++) b.addRecord(rec);
+    const body = b.body();
+    const header = JSON.parse(body.toString('utf8', 8, 8 + body.readUInt32LE(4))) as { rows: number; columns: unknown[] };
+    assert.ok(header.rows * (header.columns.length + 1) <= 2 * body.length, `${header.rows} × ${header.columns.length + 1} values, ${body.length} bytes`);
+    assertSame(decodeEventBatch(body, LIMITS), Array.from({ length: 500 }, () => JSON.parse(JSON.stringify(rec)) as unknown));
   });
 
   test('an event that cannot be JSON (BigInt, cycles) throws and leaves the batch as it was', () => {

@@ -225,7 +225,10 @@ export class EventBatch implements ColumnSet {
     const header = `{"rows":${rows},"columns":[${heads.join(',')}]}`;
     const h = Buffer.byteLength(header, 'utf8');
     const d = (8 + h + 7) & ~7;
-    const total = d + size;
+    // The spec allows rows × (columns + 1) values for at most twice the body's bytes. Events meet
+    // it by far (every column but `object` costs a byte per row, ts eight); ready-made records made
+    // of empty objects might not: zero padding at the end (free after gzip) makes up the bytes.
+    const total = Math.max(d + size, Math.ceil((rows * (heads.length + 1)) / 2));
     // A new buffer has room to spare (whole pages, +1/8), so that it fits the next bodies when reused.
     const buf = spare !== null && spare.length >= total ? spare.subarray(0, total) : Buffer.allocUnsafeSlow((total + (total >> 3) + 4095) & ~4095).subarray(0, total);
     for (let i = 0; i < 4; i++) buf[i] = MAGIC[i];
@@ -233,6 +236,7 @@ export class EventBatch implements ColumnSet {
     buf.write(header, 8, 'utf8');
     // Zero padding (a reused buffer holds an older body): after the header and after each array.
     buf.fill(0, 8 + h, d);
+    buf.fill(0, d + size, total);
     for (const { c, off, off2 } of parts) {
       const at = d + off;
       if (c.kind === F64) buf.fill(0, at + rows * 8, at + ((rows * 8 + 7) & ~7));
