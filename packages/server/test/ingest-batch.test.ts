@@ -12,7 +12,9 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { createServer, resolveConfig } from '../src/index.js';
 import type { ModelwatchServer } from '../src/index.js';
-import { BatchFormatError, BatchTooManyRowsError, decodeEventBatch } from '../src/ingest/batch-decode.js';
+import { BatchFormatError, BatchTooManyRowsError, batchRecords, decodeEventBatch, readEventBatch } from '../src/ingest/batch-decode.js';
+import { prepareBatchEvents } from '../src/ingest/batch-rows.js';
+import { compileEventPlan, prepareEvents } from '../src/ingest/events.js';
 import { SCHEMA, T0, event, tempDir } from './helpers/fixtures.js';
 
 // ---------------------------------------------------------------------------
@@ -242,6 +244,50 @@ describe('event batch: decode(encode(records)) = JSON records', () => {
     assert.throws(() => decodeEventBatch(body, { maxEvents: 2 }), (e: unknown) => e instanceof BatchTooManyRowsError && e.max === 2 && e.got === 3);
     assert.equal(decodeEventBatch(body, { maxEvents: 3 }).length, 3);
     assert.ok(new BatchTooManyRowsError(1, 2) instanceof BatchFormatError);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// Column-wise preparation (batch-rows.ts) = acceptParsed over the rebuilt records.
+
+const featureKey = fc.constantFrom('amount', 'country', 'is_new', 'signup', 'channel', 'label', 'colour', '1', '10', '2', '01', '__proto__', '', 'a.b', '4294967295');
+const eventish = fc.record(
+  {
+    id: fc.oneof({ weight: 6, arbitrary: fc.string({ minLength: 1, maxLength: 4 }) }, { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.constant(null), fc.constant(''), fc.double()) }),
+    ts: fc.oneof({ weight: 6, arbitrary: fc.integer({ min: T0, max: T0 + 1e9 }) }, { weight: 1, arbitrary: fc.constantFrom('2024-01-01T00:00:00Z', 'bad', null, NaN) }),
+    version: fc.oneof({ weight: 6, arbitrary: fc.constantFrom('v1', 'v2') }, { weight: 1, arbitrary: fc.constantFrom(3, null, '', true) }),
+    features: fc.oneof({ weight: 8, arbitrary: fc.dictionary(featureKey, fc.oneof(leaf, fc.array(leaf, { maxLength: 2 })), { maxKeys: 9 }) }, { weight: 1, arbitrary: fc.constantFrom(null, 'x', [1], 0) }),
+    prediction: leaf,
+    scores: fc.oneof(fc.dictionary(fc.constantFrom('1', 'p_fraud', 'x', '0'), leaf, { maxKeys: 3 }), fc.array(fc.double(), { maxLength: 2 }), fc.double(), fc.constant(null)),
+    latency_ms: fc.oneof(fc.double(), fc.constant(null)),
+    error: fc.oneof(fc.boolean(), fc.constant('no')),
+    tags: fc.oneof(fc.dictionary(fc.constantFrom('channel', 'a', '1'), fc.oneof(fc.string({ maxLength: 3 }), fc.integer(), fc.constant(null), fc.constant([])), { maxKeys: 3 }), fc.constant(null), fc.constant(5)),
+    extra: leaf,
+  },
+  { requiredKeys: ['id', 'ts', 'features'] },
+);
+
+describe('event batch: prepared column by column = acceptParsed over the rebuilt records', () => {
+  const model = { name: 'm', task: 'binary' as const, schema: SCHEMA, versions: ['v1', 'v2'], generation: 1, createdAt: T0, updatedAt: T0 };
+  const plans = [compileEventPlan(model), compileEventPlan({ ...model, versions: ['v1'], schema: { ...SCHEMA, columns: SCHEMA.columns.filter((c) => c.role !== 'prediction' && c.role !== 'score') } })];
+
+  test('generated event-like records, any encodings (property)', () => {
+    fc.assert(
+      fc.property(fc.array(eventish, { minLength: 1, maxLength: 30 }), choices, fc.nat(1), (records, c, p) => {
+        const batch = readEventBatch(encodeBatch(records, choicesOf(c)), { maxEvents: 1000 });
+        const want = prepareEvents(batchRecords(batch), plans[p]);
+        assert.deepStrictEqual(prepareBatchEvents(batch, plans[p]), want);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('unknown feature names come in for…in order (integer keys first), as from the object', () => {
+    const rec = { id: 'a', ts: T0, version: 'v1', features: { zeta: 1, '10': 2, amount: 3, '2': 4, alpha: 5, '01': 6 } };
+    const batch = readEventBatch(encodeBatch([rec]), { maxEvents: 1 });
+    const got = prepareBatchEvents(batch, plans[0]);
+    assert.equal(got.batch.dqUnknownColumns[0], prepareEvents([rec], plans[0]).batch.dqUnknownColumns[0]);
+    assert.deepEqual(got.quality.unknownColumns, ['2', '10', 'zeta', 'alpha', '01']);
   });
 });
 

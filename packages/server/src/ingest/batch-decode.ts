@@ -294,7 +294,7 @@ function setKey(obj: Record<string, unknown>, key: string, v: unknown): void {
 }
 
 /** The value of `col` on row `r`, which is neither absent nor null. */
-function valueAt(col: BatchColumn, r: number): unknown {
+export function valueAt(col: BatchColumn, r: number): unknown {
   switch (col.enc) {
     case 'f64':
       return col.values[r] + 0; // -0 reads as 0

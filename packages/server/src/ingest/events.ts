@@ -296,6 +296,20 @@ const hasOwn = Object.prototype.hasOwnProperty;
 /** Scratch marker of a value the record does not have (distinct from an explicit `undefined` or `null`). */
 export const ABSENT: unique symbol = Symbol('absent');
 
+/**
+ * A record's `features` given column-wise (a columnar batch, batch-rows.ts)
+ * instead of as an object: each method answers exactly what
+ * {@link EventRows.acceptParsed}'s walk of the object would.
+ */
+export interface FeatureSource {
+  /** Whether record `i`'s `features` is an object. */
+  isObject(i: number): boolean;
+  /** Writes record `i`'s feature values into `rows.fv` and its unknown keys (sanitized, capped, in `for…in` order) into `rows.unknownFeatures`. */
+  fill(rows: EventRows, i: number): void;
+  /** `features[plan.segmentNames[g]]` of record `i`, or {@link ABSENT} when it lacks the key. */
+  segment(g: number, i: number): unknown;
+}
+
 /** How a record gave its scores. */
 export const SCORES_NONE = 0;
 export const SCORES_VALUES = 1;
@@ -544,9 +558,10 @@ export class EventRows {
 
   /**
    * Validates one parsed record (an `Error` stands for an unparseable NDJSON
-   * line) and commits it or records its rejection.
+   * line) and commits it or records its rejection. With `direct`, the record's
+   * `features` come from it and `rec.features` is not read.
    */
-  acceptParsed(rec: unknown, i: number): void {
+  acceptParsed(rec: unknown, i: number, direct?: FeatureSource): void {
     const plan = this.plan;
     if (rec instanceof Error) {
       this.reject(i, '', 'invalid_json', `not valid JSON: ${rec.message}`);
@@ -593,8 +608,8 @@ export class EventRows {
       this.reject(i, 'version', 'invalid_version', 'version must be a non-empty string of at most 128 characters');
       return;
     }
-    const features = rec.features;
-    if (!isPlainObject(features)) {
+    const features = (direct ? null : rec.features) as Record<string, unknown>;
+    if (direct ? !direct.isObject(i) : !isPlainObject(features)) {
       this.reject(i, 'features', 'invalid_features', 'features must be an object of column name to value');
       return;
     }
@@ -642,23 +657,8 @@ export class EventRows {
     }
 
     // --- values into the scratch (the record is accepted from here on)
-    const { featureNames } = plan;
-    let found = 0;
-    for (let f = 0; f < featureNames.length; f++) {
-      const name = featureNames[f];
-      if (hasOwn.call(features, name)) {
-        found++;
-        this.fv[f] = features[name];
-      }
-    }
-    let keys = 0;
-    for (const _ in features) keys++;
-    if (keys > found) {
-      for (const key in features) {
-        if (plan.featureSet.has(key) || plan.ignoredFeatureKeys.has(key)) continue;
-        if (this.unknownFeatures.length < MAX_UNKNOWN_PER_EVENT) this.unknownFeatures.push(sanitizeName(key));
-      }
-    }
+    if (direct) direct.fill(this, i);
+    else this.walkFeatures(features);
     if (plan.predictionIdx >= 0) {
       if (hasOwn.call(rec, 'prediction')) this.pv = rec.prediction;
     } else if (rec.prediction !== undefined) this.predictionUnknown = true;
@@ -687,9 +687,33 @@ export class EventRows {
     for (let g = 0; g < plan.segmentNames.length; g++) {
       const name = plan.segmentNames[g];
       if (tagsObj && hasOwn.call(tagsObj, name)) this.gv[g] = tagsObj[name];
-      else if (hasOwn.call(features, name)) this.gv[g] = features[name];
+      else if (direct) {
+        const v = direct.segment(g, i);
+        if (v !== ABSENT) this.gv[g] = v;
+      } else if (hasOwn.call(features, name)) this.gv[g] = features[name];
     }
     this.commit(id, t, version, lat, err, tagsJson);
+  }
+
+  /** Feature values and unknown keys of a `features` object into the scratch. */
+  private walkFeatures(features: Record<string, unknown>): void {
+    const { featureNames } = this.plan;
+    let found = 0;
+    for (let f = 0; f < featureNames.length; f++) {
+      const name = featureNames[f];
+      if (hasOwn.call(features, name)) {
+        found++;
+        this.fv[f] = features[name];
+      }
+    }
+    let keys = 0;
+    for (const _ in features) keys++;
+    if (keys > found) {
+      for (const key in features) {
+        if (this.plan.featureSet.has(key) || this.plan.ignoredFeatureKeys.has(key)) continue;
+        if (this.unknownFeatures.length < MAX_UNKNOWN_PER_EVENT) this.unknownFeatures.push(sanitizeName(key));
+      }
+    }
   }
 
   /** The accepted rows as a batch, with the rejections and findings. */

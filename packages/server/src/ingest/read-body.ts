@@ -5,8 +5,9 @@
  * Whole-request problems are thrown as {@link BodyError} (the route maps them
  * to HTTP answers).
  */
-import { BATCH_CONTENT_TYPE, BatchFormatError, BatchTooManyRowsError, batchRecords, readEventBatch } from './batch-decode.js';
+import { BATCH_CONTENT_TYPE, BatchFormatError, BatchTooManyRowsError, readEventBatch } from './batch-decode.js';
 import type { EventBatchColumns } from './batch-decode.js';
+import { prepareBatchEvents } from './batch-rows.js';
 import { prepareEvents } from './events.js';
 import type { EventPlan, PreparedEvents } from './events.js';
 import { TooManyRecordsError, readerFor } from './event-reader.js';
@@ -37,7 +38,7 @@ export type BodyFormat = 'json' | 'ndjson' | 'batch';
  * `maxRecords` records.
  */
 export function readEventsBody(body: Uint8Array, format: BodyFormat | boolean, plan: EventPlan, maxRecords: number): PreparedEvents {
-  if (format === 'batch') return prepareEvents(batchRecords(readBatch(body, maxRecords)), plan);
+  if (format === 'batch') return prepareBatchEvents(readBatch(body, maxRecords), plan);
   const reader = readerFor(plan);
   if (format === true || format === 'ndjson') return reader.readNdjson(body, maxRecords);
   const fast = reader.readArray(body, maxRecords);
