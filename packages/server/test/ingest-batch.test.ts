@@ -84,8 +84,9 @@ function leafColumn(path: string[], cells: readonly Cell[], choices: EncodeChoic
     case 'dict': {
       const dict: Json[] = [];
       const seen = new Map<Json, number>();
+      const listed = index % 3 === 0; // nulls listed, their stored index ignored
       const codes = cells.map((v) => {
-        if (v === ABSENT) return 0xffff; // ignored: may be out of range
+        if (v === ABSENT || (listed && v === null)) return 0xffff; // ignored: may be out of range
         let k = seen.get(v);
         if (k === undefined) {
           k = dict.length;
@@ -103,7 +104,7 @@ function leafColumn(path: string[], cells: readonly Cell[], choices: EncodeChoic
         else if (width === 2) dv.setUint16(r * 2, k, true);
         else dv.setUint32(r * 4, k, true);
       });
-      return { header: withLists({ path, enc, dict, width }, cells, true), chunks: [{ field: 'data', bytes }] };
+      return { header: withLists({ path, enc, dict, width }, cells, !listed), chunks: [{ field: 'data', bytes }] };
     }
     case 'utf8': {
       // Ignored rows: invalid UTF-8 in odd columns, nothing in even ones (which keeps all-ASCII columns ASCII).
@@ -120,8 +121,11 @@ function leafColumn(path: string[], cells: readonly Cell[], choices: EncodeChoic
         ],
       };
     }
-    case 'json':
-      return { header: withLists({ path, enc, values: cells.map((v) => (v === ABSENT ? { ignored: true } : v)) }, cells, true), chunks: [] };
+    case 'json': {
+      const listed = index % 3 === 0; // nulls listed, their values ignored
+      const values = cells.map((v) => (v === ABSENT || (listed && v === null) ? { ignored: true } : v));
+      return { header: withLists({ path, enc, values }, cells, !listed), chunks: [] };
+    }
   }
 }
 
