@@ -626,8 +626,10 @@ describe('exporter units', () => {
     const exporter = new Exporter({ url: `http://127.0.0.1:${port}`, registry: new Registry(), batchSize: 100, flushIntervalMs: 3_600_000, logger: false });
     const send = (from: number, n: number) => exporter.sendEvent('m', Array.from({ length: n }, (_, i) => ({ id: `e${from + i}`, ts: 1, features: {} })));
     send(0, 5);
-    await exporter.flush(1); // starts a forced send of the 5 and returns
+    // flush() forces a send of the 5; its answer is held, so flush gives up after its timeout (the send goes on).
+    const flushed = exporter.flush(500);
     await waitFor(() => held.length === 1, 'the partial batch');
+    assert.equal(await flushed, false);
     send(5, 250);
     held.shift()!();
     // The loop goes on with full batches only: 100 and 100; the other 50 wait for the next tick (or flush/close).
