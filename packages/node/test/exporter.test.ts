@@ -648,6 +648,17 @@ describe('exporter units', () => {
     assert.equal(exporter.stats()[0].sent, 255);
   });
 
+  test('flush(0) still starts the sends (and resolves without waiting for them)', async () => {
+    const peer = await scripted(() => ({ status: 200 }));
+    const exporter = new Exporter({ url: peer.url, registry: new Registry(), batchSize: 100, flushIntervalMs: 3_600_000, logger: false });
+    exporter.sendEvent('m', [1, 2, 3].map((i) => ({ id: `f${i}`, ts: 1, features: {} })));
+    await exporter.flush(0);
+    // Nothing else would send them within the test: the batch is partial and the flush timer is an hour away.
+    await waitFor(() => exporter.stats()[0].sent === 3, 'the partial batch to be sent');
+    assert.equal(peer.requests.length, 1);
+    await exporter.close();
+  });
+
   test('auto format: once a batch succeeded nothing is kept, and a later 415 is a refusal like any other', async () => {
     const peer = await scripted((n) => (n === 1 ? { status: 200 } : { status: 415 }));
     const registry = new Registry();

@@ -874,11 +874,12 @@ export class Exporter {
    */
   async flush(timeoutMs = this.closeTimeoutMs): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    for (let first = true; ; first = false) {
       const busy = [...this.channels.values()].filter((ch) => !ch.idle);
       if (busy.length === 0) return true;
       const left = deadline - Date.now();
-      if (left <= 0 || this.abandoned) return false;
+      // The sends start even when the time is already up (a short timeout, a stalled process).
+      if ((left <= 0 && !first) || this.abandoned) return false;
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, left)));
       await Promise.race([Promise.all(busy.map((ch) => ch.pump(true))), timeout]);
