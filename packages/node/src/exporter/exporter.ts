@@ -3,8 +3,8 @@
  * in the background.
  *
  * - **Never on the request path**: recording a prediction appends a reference to
- *   a list (no serialisation, no I/O, no await, no throw). Right after the
- *   event-loop turn the records are appended to columnar batches (prediction
+ *   a list (no serialisation, no I/O, no await, no throw). Within a
+ *   millisecond (WRITE_DELAY_MS) the records are appended to columnar batches (prediction
  *   events: batch-queue.ts, batch-encoder.ts, the format of
  *   packages/server/docs/event-batch-format.md) or written as NDJSON lines into
  *   per-batch byte buffers (feedback, and events with `format: 'ndjson'`:
@@ -181,12 +181,23 @@ export function parseRetryAfter(header: string | null, now = Date.now()): number
 type Queued = PredictionEvent | EventRecord | FeedbackRecord;
 
 /**
- * Records pushed in one event-loop turn are written as lines right after it
- * (setImmediate), off the request path, or at once when this many are waiting
- * (a synchronous loop pushing many records — batch scoring — keeps the list of
- * references short).
+ * Records pushed are written into the queue (lines or columns) within
+ * {@link WRITE_DELAY_MS}, off the request path, or at once when this many are
+ * waiting (a synchronous loop pushing many records — batch scoring — keeps the
+ * list of references short).
  */
 const MAX_PENDING = 4096;
+
+/**
+ * Why a 1 ms timer rather than right after the turn (setImmediate): writing is
+ * cheaper per record when more records are written at once (the encoder's
+ * code and columns stay in cache). Measured with flights events and batches of
+ * 5000 (in process, load 2.3–3.5): at one prediction per event-loop turn the
+ * exporter cost 2.5–3.4 µs per event written per turn and 1.5–1.7 µs written
+ * per millisecond; at four per turn 1.97 and 1.72–1.84 µs. Records wait at most
+ * a millisecond longer, still off the request path.
+ */
+const WRITE_DELAY_MS = 1;
 
 /**
  * One model and kind: records waiting to be written, the queue of written
@@ -327,7 +338,7 @@ class Channel {
     if (n >= MAX_PENDING) this.writePending();
     else if (!this.writeScheduled) {
       this.writeScheduled = true;
-      setImmediate(this.writeSoon);
+      setTimeout(this.writeSoon, WRITE_DELAY_MS);
     }
   }
 

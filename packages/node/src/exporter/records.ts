@@ -4,7 +4,7 @@
  *
  * A prediction is held as a {@link PredictionEvent} with references to the
  * caller's objects (features, scores, tags) only until the exporter writes it
- * as a line, right after the current event-loop turn (see exporter.ts): the
+ * into its batch, within a millisecond (see exporter.ts): the
  * request path does no serialisation, and the objects still die young.
  */
 import { ID_PREFIX } from '../ids.js';
