@@ -11,21 +11,17 @@
  * the format, and the exporter would re-send the rows as NDJSON).
  */
 import { EventBatch } from './batch-encoder.js';
+import { SpareBuffers } from './spare-buffers.js';
 import type { PredictionEvent, EventRecord } from './records.js';
-
-/** Most bytes of spare body buffers kept for reuse (see queue.ts). */
-const MAX_SPARE_BYTES = 64 * 1024 * 1024;
-const MAX_SPARES = 16;
 
 export class BatchQueue {
   private readonly batches: EventBatch[] = [];
   private open: EventBatch | null = null;
   private rows = 0;
-  private readonly spares: Buffer[] = [];
+  /** Body buffers kept for reuse (spare-buffers.ts). */
+  private readonly spares = new SpareBuffers();
   /** A sent batch, emptied for reuse (its columns' arrays and encodings: see EventBatch.reset). */
   private spareBatch: EventBatch | null = null;
-  private spareBytes = 0;
-  private opened = 0;
 
   constructor(
     readonly batchSize: number,
@@ -60,7 +56,7 @@ export class BatchQueue {
   private batch(): EventBatch {
     const b = this.open;
     if (b !== null && b.rows < this.batchSize) return b;
-    this.opened++;
+    this.spares.noteOpened();
     let next = this.spareBatch;
     if (next !== null) {
       this.spareBatch = null;
@@ -114,34 +110,22 @@ export class BatchQueue {
   /** The request body of a taken batch, sealed into a spare buffer when one is large enough. */
   body(b: EventBatch): Buffer {
     if (b.buffer !== null) return b.buffer;
-    let spare: Buffer | null = null;
-    if (this.spares.length > 0) {
-      spare = this.spares.pop()!;
-      this.spareBytes -= spare.length;
-    }
+    const spare = this.spares.take();
     const body = b.body(spare);
     // An unused spare (too small) goes back.
-    if (spare !== null && body.buffer !== spare.buffer) this.keep(spare);
+    if (spare !== null && body.buffer !== spare.buffer) this.spares.keep(spare);
     return body;
   }
 
   /** Hands back a sent batch's body buffer for the next bodies. */
   recycle(b: EventBatch): void {
     const buf = b.buffer;
-    if (buf !== null) this.keep(Buffer.from(buf.buffer, buf.byteOffset, buf.buffer.byteLength - buf.byteOffset));
+    if (buf !== null) this.spares.keep(Buffer.from(buf.buffer, buf.byteOffset, buf.buffer.byteLength - buf.byteOffset));
     this.spareBatch = b;
   }
 
-  private keep(buf: Buffer): void {
-    if (this.spares.length < MAX_SPARES && this.spareBytes + buf.length <= MAX_SPARE_BYTES) {
-      this.spares.push(buf);
-      this.spareBytes += buf.length;
-    }
-  }
-
-  /** Lets one spare buffer go (keeping one) when no batch was opened since the last call. */
+  /** Lets one spare buffer go (keeping one) while idle (see spare-buffers.ts). */
   trimSpares(): void {
-    if (this.opened === 0 && this.spares.length > 1) this.spareBytes -= this.spares.shift()!.length;
-    this.opened = 0;
+    this.spares.trim();
   }
 }

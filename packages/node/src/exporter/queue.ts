@@ -11,6 +11,7 @@
  * copy into the old generation and a share of a mark-compact. Lines in a
  * Buffer live outside the JS heap, and the records die young.
  */
+import { MAX_SPARE_BYTES, SpareBuffers } from './spare-buffers.js';
 
 /**
  * A batch of lines: `buf[start, end)` holds `count` lines, each ending in `\n`
@@ -31,17 +32,6 @@ export class LineBatch {
   }
 }
 
-/** Most bytes of spare buffers kept for reuse: the rest are left to the GC. */
-const MAX_SPARE_BYTES = 64 * 1024 * 1024;
-/**
- * Spare buffers kept for reuse. More than one: while batches wait for the one
- * in flight (a slow service) the next ones fill, and a buffer new to the
- * process costs a page fault per 4 KiB page written (~12 µs each on the
- * virtual machine we measured on: 0.5–0.9 µs per event when batches got fresh
- * buffers). {@link trimSpares} gives them back one by one while idle.
- */
-const MAX_SPARES = 16;
-
 export class LineQueue {
   private readonly batches: LineBatch[] = [];
   /** Batches before this index are closed (full or taken): the last one may still be written. */
@@ -49,10 +39,7 @@ export class LineQueue {
   private lines = 0;
   /** Mean bytes per line of the closed batches, to size the next buffer. */
   private bytesPerLine = 256;
-  private readonly spares: Buffer[] = [];
-  private spareBytes = 0;
-  /** Batches opened since the last {@link trimSpares}. */
-  private opened = 0;
+  private readonly spares = new SpareBuffers();
 
   constructor(
     readonly batchSize: number,
@@ -133,40 +120,24 @@ export class LineQueue {
 
   /** Hands back a sent batch's buffer for the next batches. */
   recycle(b: LineBatch): void {
-    const buf = b.buf;
-    if (this.spares.length < MAX_SPARES && this.spareBytes + buf.length <= MAX_SPARE_BYTES) {
-      this.spares.push(buf);
-      this.spareBytes += buf.length;
-    }
+    this.spares.keep(b.buf);
   }
 
-  /** Lets one spare buffer go (keeping one) when no batch was opened since the last call: memory returns while idle. */
+  /** Lets one spare buffer go (keeping one) while idle (see spare-buffers.ts). */
   trimSpares(): void {
-    if (this.opened === 0 && this.spares.length > 1) this.spareBytes -= this.spares.shift()!.length;
-    this.opened = 0;
+    this.spares.trim();
   }
 
   /** Spare buffers held (for tests). */
   get spareCount(): number {
-    return this.spares.length;
+    return this.spares.count;
   }
 
   private openBatch(): LineBatch {
     if (this.open !== null) this.close(this.open);
     const want = Math.min(MAX_SPARE_BYTES, Math.max(4096, Math.ceil(this.bytesPerLine * 1.1) * Math.min(this.batchSize, this.maxLines)));
-    this.opened++;
-    let buf: Buffer | undefined;
-    const spares = this.spares;
-    for (let i = spares.length - 1; i >= 0; i--) {
-      if (spares[i].length >= want >> 1) {
-        buf = spares[i];
-        spares[i] = spares[spares.length - 1];
-        spares.pop();
-        this.spareBytes -= buf.length;
-        break;
-      }
-    }
-    buf ??= Buffer.allocUnsafeSlow(want);
+    this.spares.noteOpened();
+    const buf = this.spares.take(want >> 1) ?? Buffer.allocUnsafeSlow(want);
     const b = new LineBatch(buf);
     this.batches.push(b);
     this.open = b;
