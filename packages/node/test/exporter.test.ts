@@ -527,7 +527,9 @@ describe(`exporter protocol (${format})`, () => {
 
   test('records that cannot be serialised are counted as failed; the rest of the batch is sent', async () => {
     const peer = await scripted(() => ({ status: 200 }));
-    const exporter = new Exporter({ format, url: peer.url, registry: new Registry(), batchSize: 3, flushIntervalMs: 10, logger: false });
+    const warnings: { fields: object; msg: string }[] = [];
+    const logger = { warn: (fields: object, msg?: string) => warnings.push({ fields, msg: msg ?? '' }) };
+    const exporter = new Exporter({ format, url: peer.url, registry: new Registry(), batchSize: 3, flushIntervalMs: 10, logger });
     const monitor = new ModelMonitor({ model: 'm', exporter, registry: new Registry(), processMetrics: false, depsHash: 't' });
     const cyclic: Record<string, unknown> = { a: 1 };
     cyclic.self = cyclic;
@@ -538,6 +540,11 @@ describe(`exporter protocol (${format})`, () => {
     const st = exporter.stats()[0];
     assert.deepEqual({ sent: st.sent, failed: st.failed }, { sent: 1, failed: 2 });
     assert.equal(peer.requests[0].body.trim().split('\n').length, 1);
+    // The warning says why, from the first record skipped (the cycle).
+    const skipped = warnings.filter((w) => w.msg.includes('cannot be sent'));
+    assert.equal(skipped.length, 1, JSON.stringify(warnings));
+    assert.match(skipped[0].msg, /circular/i);
+    assert.equal((skipped[0].fields as { records?: number }).records, 2);
   });
 
   test('the body is exactly the records as JSON.stringify writes them, one per line (any Unicode, long records, Date times as epoch ms; gzip and identity)', async () => {

@@ -354,6 +354,7 @@ class Channel {
     if (n === 0) return;
     this.pending = [];
     let bad = 0;
+    let firstError: unknown;
     let overflow = 0;
     const q = this.lines;
     const w = this.writer;
@@ -366,8 +367,8 @@ class Channel {
         }
         // A record that is not an object (JSON.stringify gives undefined) is an empty line, as before.
         else if (item instanceof PredictionEvent ? w.write(item) : q.push(recordLine(item) ?? '')) overflow++;
-      } catch {
-        bad++;
+      } catch (err) {
+        if (bad++ === 0) firstError = err;
       }
     }
     if (overflow > 0) {
@@ -376,7 +377,9 @@ class Channel {
     }
     if (bad > 0) {
       this.fail(bad, 'unserializable');
-      this.ex.log.warn(`unserializable:${this.model}`, { model: this.model, kind: this.kind, records: bad }, 'modelwatch exporter: records that cannot be written as JSON (BigInt, cycles) were skipped');
+      // Not JSON (a BigInt, a cycle), or a record a columnar batch cannot hold (a key over 256 characters, past 4096 columns).
+      const reason = firstError instanceof Error ? firstError.message : String(firstError);
+      this.ex.log.warn(`unserializable:${this.model}`, { model: this.model, kind: this.kind, records: bad, reason }, `modelwatch exporter: records that cannot be sent were skipped (${reason})`);
     }
     if (this.queue.size >= this.ex.batchSize && !this.scheduled && this.running === null) {
       this.scheduled = true;
