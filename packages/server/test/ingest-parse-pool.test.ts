@@ -15,6 +15,7 @@ import type { ModelRecord } from '../src/index.js';
 import { ParsePool } from '../src/ingest/parse-pool.js';
 import { decodeStrings, encodeStrings } from '../src/ingest/parse-wire.js';
 import { BodyError, TooManyRecordsError, readEventsBody } from '../src/ingest/read-body.js';
+import type { BodyFormat } from '../src/ingest/read-body.js';
 import { keyHashes, keyHashesOf } from '../src/store/duckdb/key-hash.js';
 import { SCHEMA, T0, event, tempDir } from './helpers/fixtures.js';
 
@@ -58,12 +59,12 @@ describe('parse pool', () => {
 
   test('a worker gives exactly what the main thread gives, with the same key hashes', async () => {
     const plan = compileEventPlan(MODEL);
-    const bodies: [Buffer, boolean][] = [
-      [ndjson(mixedRecords(3000)), true],
-      [ndjson(mixedRecords(10)), true],
-      [Buffer.from(JSON.stringify(mixedRecords(500).filter((r) => typeof r !== 'string'))), false],
+    const bodies: [Buffer, BodyFormat][] = [
+      [ndjson(mixedRecords(3000)), 'ndjson'],
+      [ndjson(mixedRecords(10)), 'ndjson'],
+      [Buffer.from(JSON.stringify(mixedRecords(500).filter((r) => typeof r !== 'string'))), 'json'],
       // A JSON array the byte reader hands to JSON.parse (escapes in keys).
-      [Buffer.from(`[{"i\\u0064":"x1","ts":${T0},"version":"v1","features":{"amount":1}}]`), false],
+      [Buffer.from(`[{"i\\u0064":"x1","ts":${T0},"version":"v1","features":{"amount":1}}]`), 'json'],
     ];
     const before = pool.stats.offThread;
     const results = await Promise.all(bodies.map(([b, nd]) => pool.read(Buffer.from(b), nd, MODEL, plan, 100_000)));
@@ -79,19 +80,19 @@ describe('parse pool', () => {
 
   test('errors come back as the main thread would throw them', async () => {
     const plan = compileEventPlan(MODEL);
-    await assert.rejects(pool.read(Buffer.from('{"not": "an array"}'), false, MODEL, plan, 100), (e: unknown) => e instanceof BodyError && e.code === 'bad_request');
-    await assert.rejects(pool.read(Buffer.from('[{"id": '), false, MODEL, plan, 100), (e: unknown) => e instanceof BodyError && e.code === 'invalid_json');
-    await assert.rejects(pool.read(ndjson(mixedRecords(20)), true, MODEL, plan, 10), (e: unknown) => e instanceof TooManyRecordsError && e.max === 10);
+    await assert.rejects(pool.read(Buffer.from('{"not": "an array"}'), 'json', MODEL, plan, 100), (e: unknown) => e instanceof BodyError && e.code === 'bad_request');
+    await assert.rejects(pool.read(Buffer.from('[{"id": '), 'json', MODEL, plan, 100), (e: unknown) => e instanceof BodyError && e.code === 'invalid_json');
+    await assert.rejects(pool.read(ndjson(mixedRecords(20)), 'ndjson', MODEL, plan, 10), (e: unknown) => e instanceof TooManyRecordsError && e.max === 10);
     // The pool still works afterwards.
-    assert.equal((await pool.read(ndjson([event(1)]), true, MODEL, plan, 10)).accepted, 1);
+    assert.equal((await pool.read(ndjson([event(1)]), 'ndjson', MODEL, plan, 10)).accepted, 1);
   });
 
   test('a changed model is parsed with its new plan', async () => {
     const noVersion = ndjson([event(1, { version: undefined }), event(2, { version: undefined })]);
-    let p = await pool.read(Buffer.from(noVersion), true, MODEL, compileEventPlan(MODEL), 100);
+    let p = await pool.read(Buffer.from(noVersion), 'ndjson', MODEL, compileEventPlan(MODEL), 100);
     assert.equal(p.accepted, 2); // one declared version: it is the default
     const two: ModelRecord = { ...MODEL, versions: ['v1', 'v2'], updatedAt: T0 + 1 };
-    p = await pool.read(Buffer.from(noVersion), true, two, compileEventPlan(two), 100);
+    p = await pool.read(Buffer.from(noVersion), 'ndjson', two, compileEventPlan(two), 100);
     assert.equal(p.accepted, 0);
     assert.deepEqual(p.rejected.map((r) => r.reason), ['missing_version', 'missing_version']);
   });
@@ -102,8 +103,8 @@ describe('parse pool', () => {
     try {
       const plan = compileEventPlan(MODEL);
       const body = ndjson([event(1)]);
-      assert.equal((await small.read(Buffer.from(body), true, MODEL, plan, 10)).accepted, 1);
-      assert.equal((await none.read(Buffer.from(body), true, MODEL, plan, 10)).accepted, 1);
+      assert.equal((await small.read(Buffer.from(body), 'ndjson', MODEL, plan, 10)).accepted, 1);
+      assert.equal((await none.read(Buffer.from(body), 'ndjson', MODEL, plan, 10)).accepted, 1);
       assert.deepEqual([small.stats, none.stats], [{ offThread: 0, inThread: 1 }, { offThread: 0, inThread: 1 }]);
     } finally {
       await small.close();
@@ -123,7 +124,7 @@ describe('POST events parsed off-thread', () => {
       const records = mixedRecords(2000);
       const body = ndjson(records);
       assert.ok(body.length > 64 * 1024);
-      const want = readEventsBody(body, true, compileEventPlan((await s.store.getModel('pool'))!), 100_000);
+      const want = readEventsBody(body, 'ndjson', compileEventPlan((await s.store.getModel('pool'))!), 100_000);
       const post = () => s.app.inject({ method: 'POST', url: '/v1/models/pool/events', headers: { 'content-type': 'application/x-ndjson' }, payload: Buffer.from(body) });
       res = await post();
       assert.equal(res.statusCode, 200, res.body);

@@ -298,7 +298,7 @@ const plans = new Map(MODELS.map((m) => [m, compileEventPlan(m)]));
 
 function actual(body: string, ndjson: boolean, m: ModelRecord, max: number): Outcome {
   try {
-    return { ok: normalize(readEventsBody(Buffer.from(body, 'utf8'), ndjson, plans.get(m)!, max)) };
+    return { ok: normalize(readEventsBody(Buffer.from(body, 'utf8'), ndjson ? 'ndjson' : 'json', plans.get(m)!, max)) };
   } catch (err) {
     return { error: errorText(err) };
   }
@@ -408,7 +408,7 @@ describe('ingest byte reader = JSON.parse + the original validation', () => {
     const m = MODELS[0];
     const line = Buffer.concat([Buffer.from('{"id":"a'), Buffer.from([0xff, 0xc3]), Buffer.from('","ts":1700000000000,"features":{"country":"'), Buffer.from([0xe2, 0x82]), Buffer.from('"}}')]);
     const body = Buffer.concat([line, Buffer.from('\n'), Buffer.from([0x80, 0x0a]), line]);
-    const got = normalize(readEventsBody(body, true, compileEventPlan(m), 100));
+    const got = normalize(readEventsBody(body, 'ndjson', compileEventPlan(m), 100));
     const want = normalize(referencePrepareEvents(referenceParseNdjson(body.toString('utf8')), compileReferencePlan(m)));
     assert.deepStrictEqual(got, want);
     assert.equal((got.batch as { ids: string[] }).ids[0], 'a\ufffd\ufffd');
@@ -422,7 +422,7 @@ describe('ingest byte reader = JSON.parse + the original validation', () => {
       JSON.stringify({ id: `e${i}`, ts: T0 + i, version: 'v1', features: { amount: i / 3, country: ['NL', 'DE'][i % 2], is_new: i % 2 === 0, signup: '2024-01-01T00:00:00Z' }, prediction: 1, scores: { '1': 0.5 }, tags: { channel: 'web' } }),
     );
     const odd = [JSON.stringify({ id: 'x', ts: T0, features: { '7': 1 } }), '{"id":"y","ts":1,"ts":2,"features":{}}', '{"id": "z"'];
-    const prepared = readEventsBody(Buffer.from([...good, ...odd].join('\n')), true, plan, 1000);
+    const prepared = readEventsBody(Buffer.from([...good, ...odd].join('\n')), 'ndjson', plan, 1000);
     assert.equal(prepared.accepted, 52);
     assert.equal(reader.stats.fast - before.fast, 50);
     assert.equal(reader.stats.slow - before.slow, 3);

@@ -493,7 +493,7 @@ class Channel {
     const b = this.inflight!;
     const n = b.count;
     const batch = b instanceof EventBatch;
-    const raw = b instanceof EventBatch ? (this.cols?.body(b) ?? b.body()) : b.body();
+    const raw = batch ? (this.cols?.body(b) ?? b.body()) : b.body();
     const useGzip = this.ex.useGzip && !this.probingIdentity;
     let body = raw;
     if (useGzip) {
@@ -528,7 +528,7 @@ class Channel {
       this.account(text, n);
       return DONE;
     }
-    if (status === 415 && b instanceof EventBatch && b.records !== null && this.ex.batchMayBeRefused) {
+    if (status === 415 && batch && b.records !== null && this.ex.batchMayBeRefused) {
       // A service without the batch format: NDJSON from now on, this batch's rows too.
       this.ex.batchUnsupported(this.model);
       this.inflight = this.linesOf(b);
@@ -602,7 +602,7 @@ class Channel {
       kind: this.kind,
       pushed: this.pushed,
       sampledOut: this.sampledOut,
-      queued: this.lines.size + (this.cols?.size ?? 0),
+      queued: this.queuedCount, // nothing pending: written above
       inFlight: this.inFlightCount,
       sent: this.sent,
       failed: this.failed,

@@ -317,9 +317,7 @@ function fill(obj: Record<string, unknown>, columns: readonly BatchColumn[], r: 
     const col = columns[c];
     const s = col.states === null ? ROW_PRESENT : col.states[r];
     if (s === ROW_ABSENT) continue;
-    const v = s === ROW_NULL ? null : valueAt(col, r);
-    if (col.key !== '__proto__') obj[col.key] = v;
-    else setKey(obj, col.key, v);
+    setKey(obj, col.key, s === ROW_NULL ? null : valueAt(col, r));
   }
 }
 

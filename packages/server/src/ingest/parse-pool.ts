@@ -76,16 +76,15 @@ export class ParsePool {
    * large enough. `plan()` gives the main thread's plan of `record`. A
    * transferred body is left detached (empty): read it before, never after.
    */
-  read(body: Uint8Array, format: BodyFormat | boolean, record: ModelRecord, plan: EventPlan, maxRecords: number): Promise<PreparedEvents> {
-    const f: BodyFormat = format === true ? 'ndjson' : format === false ? 'json' : format;
+  read(body: Uint8Array, format: BodyFormat, record: ModelRecord, plan: EventPlan, maxRecords: number): Promise<PreparedEvents> {
     if (this.slots.length === 0 || this.unavailable || this.closed || body.length < this.minBytes) {
-      return this.inThread(body, f, plan, maxRecords);
+      return this.inThread(body, format, plan, maxRecords);
     }
     const slot = this.slots.reduce((a, b) => (b.bytes < a.bytes ? b : a));
     if (!slot.worker) this.start(slot);
-    if (!slot.worker) return this.inThread(body, f, plan, maxRecords);
+    if (!slot.worker) return this.inThread(body, format, plan, maxRecords);
     return new Promise<PreparedEvents>((resolve, reject) => {
-      const job: ParseJob = { id: this.nextId++, model: record.name, body, format: f, maxRecords };
+      const job: ParseJob = { id: this.nextId++, model: record.name, body, format, maxRecords };
       if (slot.records.get(record.name) !== record) {
         job.record = record;
         slot.records.set(record.name, record);

@@ -26,7 +26,7 @@ export class BodyError extends Error {
 
 export { TooManyRecordsError };
 
-/** How an events body is written (`true` / `false` stand for `'ndjson'` / `'json'`). */
+/** How an events body is written. */
 export type BodyFormat = 'json' | 'ndjson' | 'batch';
 
 /**
@@ -37,10 +37,10 @@ export type BodyFormat = 'json' | 'ndjson' | 'batch';
  * well-formed batch, and {@link TooManyRecordsError} for more than
  * `maxRecords` records.
  */
-export function readEventsBody(body: Uint8Array, format: BodyFormat | boolean, plan: EventPlan, maxRecords: number): PreparedEvents {
+export function readEventsBody(body: Uint8Array, format: BodyFormat, plan: EventPlan, maxRecords: number): PreparedEvents {
   if (format === 'batch') return prepareBatchEvents(readBatch(body, maxRecords), plan);
   const reader = readerFor(plan);
-  if (format === true || format === 'ndjson') return reader.readNdjson(body, maxRecords);
+  if (format === 'ndjson') return reader.readNdjson(body, maxRecords);
   const fast = reader.readArray(body, maxRecords);
   if (fast) return fast;
   const records = parseJsonArray(Buffer.from(body.buffer, body.byteOffset, body.length).toString('utf8'));

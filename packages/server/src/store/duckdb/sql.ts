@@ -32,7 +32,7 @@ export function duckType(kind: ColumnKind): 'DOUBLE' | 'VARCHAR' | 'BOOLEAN' | '
  * to choose between dictionary, FSST and uncompressed storage, and that choice
  * was a quarter of DuckDB's CPU per ingested event (measured on 2M events of 10
  * features, 18k-event commits: 4.1–4.3 µs per event with the analysis, 3.0–3.2
- * µs with ids as FSST and categories as dictionaries; the file is 5–10 % larger).
+ * µs with ids as FSST and categories as dictionaries; the file was 9 % larger).
  * Ids and free text are unique-ish (FSST), categories, versions, tags and the
  * data-quality column lists repeat (dictionary). Numbers, booleans and times keep
  * DuckDB's own choice (their analysis is cheap). All-missing segments are stored
