@@ -16,7 +16,6 @@ import type { Registry } from 'prom-client';
 import type { Channel, Exporter } from './exporter/exporter.js';
 import { RateLimitedLog, consoleLogger, silentLogger } from './exporter/logger.js';
 import type { Logger } from './exporter/logger.js';
-import { PredictionEvent } from './exporter/records.js';
 import { eventTime, now, wallClock } from './clock.js';
 import type { EventTime } from './clock.js';
 import { idOfSeq, nextSeq } from './ids.js';
@@ -350,7 +349,7 @@ export class VersionRecorder {
           if (ts !== undefined) this.monitor.problem('tsOf', `expected epoch ms, an ISO 8601 string or a valid Date (got ${String(ts)})`, 'modelwatch: an invalid event time (tsOf, record({ ts })); the event is sent with the current time');
           t = wallClock(end);
         }
-        this.monitor.exporter!.pushPrediction(ch, new PredictionEvent(id, seq, t, this.versionJson, features, this.names, prediction, scores, latencyMs, error, tags));
+        this.monitor.exporter!.pushPrediction(ch, id, seq, t, this.versionJson, features, this.names, prediction, scores, latencyMs, error, tags);
       }
       return seq;
     } catch (err) {

@@ -15,7 +15,7 @@ import { BatchQueue } from '../src/exporter/batch-queue.js';
 import { PredictionEvent, predictionLine } from '../src/exporter/records.js';
 import type { EventRecord } from '../src/exporter/records.js';
 import { ID_PREFIX } from '../src/ids.js';
-import { event, hostileNumber, hostileText } from './event-arbitraries.js';
+import { event, hostileNumber, hostileText, value } from './event-arbitraries.js';
 
 const LIMITS = { maxEvents: 1_000_000 };
 
@@ -61,6 +61,82 @@ describe('batch encoder', () => {
       }),
       { numRuns: 1500 },
     );
+  });
+
+  test('the fast path (addPrediction, as a monitor records) appends exactly what add() would, and steps aside for anything else', () => {
+    // Mostly regular predictions, as a model server records them (one shape of numbers and categories), with
+    // irregular ones mixed in: a new category, a missing, extra, reordered or undefined key, NaN, a string for a
+    // number, index-key and nested scores, tags, array or class-instance features, object predictions.
+    const cats = fc.constantFrom('ORD', 'ATL', 'DFW', 'é', '"q"');
+    const regular = fc.record({ a: fc.integer({ min: 0, max: 23 }), b: fc.double({ min: -1e6, max: 1e6, noNaN: true }), c: cats });
+    const features = fc.oneof(
+      { weight: 60, arbitrary: regular },
+      { weight: 1, arbitrary: regular.map((f) => ({ ...f, c: `new-${f.a}` })) },
+      { weight: 1, arbitrary: regular.map((f) => ({ a: f.a, c: f.c })) },
+      { weight: 1, arbitrary: regular.map((f) => ({ ...f, extra: 1 })) },
+      { weight: 1, arbitrary: regular.map((f) => ({ c: f.c, b: f.b, a: f.a })) },
+      { weight: 1, arbitrary: regular.map((f) => ({ ...f, b: undefined })) },
+      { weight: 1, arbitrary: regular.map((f) => ({ ...f, a: NaN })) },
+      { weight: 1, arbitrary: regular.map((f) => ({ ...f, a: String(f.a) })) },
+      { weight: 1, arbitrary: regular.map((f) => Object.assign(Object.create({ inherited: 1 }) as object, f)) },
+      { weight: 1, arbitrary: fc.constant([1, 'x']) },
+      { weight: 1, arbitrary: value },
+    );
+    const scores = fc.oneof(
+      { weight: 40, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }).map((p) => ({ '1': p })) },
+      { weight: 2, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }) },
+      { weight: 1, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }).map((p) => ({ '0': 1 - p, '1': p })) },
+      { weight: 1, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }).map((p) => ({ no: 1 - p, yes: p })) },
+      { weight: 1, arbitrary: fc.constantFrom(undefined, null, NaN, [0.2, 0.8], { '1': { nested: 1 } }) },
+    );
+    const prediction = fc.oneof({ weight: 20, arbitrary: fc.constantFrom(0, 1, 'yes', true) }, { weight: 1, arbitrary: value });
+    const arb = fc.record({
+      id: fc.oneof(fc.constant(undefined), fc.string({ maxLength: 12 }), fc.integer(), hostileText),
+      seq: fc.nat(),
+      ts: fc.oneof(fc.integer({ min: 0, max: 4e12 }), hostileText),
+      features,
+      prediction,
+      scores,
+      latencyMs: fc.oneof(fc.constant(-1), fc.double({ min: 0, max: 1e6, noNaN: true })),
+      error: fc.boolean(),
+      tags: fc.oneof({ weight: 20, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constant({ region: 'eu' }) }),
+    });
+    let fastRows = 0;
+    fc.assert(
+      fc.property(fc.array(arb, { minLength: 1, maxLength: 60 }), (rows) => {
+        const events = jsonable(rows.map((x) => new PredictionEvent(x.id, x.seq, x.ts, '"v1"', x.features, null, x.prediction, x.scores, x.latencyMs, x.error, x.tags)));
+        fc.pre(events.length > 0);
+        const b = new EventBatch(events.length, false);
+        for (const e of events) {
+          if (b.addPrediction(e.id, e.seq, e.ts, e.versionJson, e.features, e.prediction, e.scores, e.latencyMs, e.error, e.tags)) fastRows++;
+          else b.add(e);
+        }
+        assert.equal(b.count, events.length, 'every event appended once');
+        assertSame(decodeEventBatch(b.body(), LIMITS), events.map(reference));
+      }),
+      { numRuns: 1500 },
+    );
+    // Irregular rows turn columns to json for the rest of their batch, so the mixture takes the fast path for a
+    // few percent of its rows (~1.5k of ~45k): enough to compare both paths row by row.
+    assert.ok(fastRows > 300, `the fast path was taken for ${fastRows} rows`);
+
+    // Regular traffic takes it for every row but the first of the batch and a new category's first.
+    const regularBatch = new EventBatch(1000, false);
+    const regularEvents = Array.from({ length: 1000 }, (_, i) =>
+      ev({ id: `f-${i}`, ts: 1e12 + i, features: { dep_hour: i % 24, distance: 100 + i * 0.5, origin: ['ORD', 'ATL', 'SEA'][Math.floor(i / 334)] }, prediction: i % 2, scores: { '1': (i % 100) / 100 }, latencyMs: 0.25 }),
+    );
+    let regularFast = 0;
+    for (const e of regularEvents) {
+      if (regularBatch.addPrediction(e.id, e.seq, e.ts, e.versionJson, e.features, e.prediction, e.scores, e.latencyMs, e.error, e.tags)) regularFast++;
+      else regularBatch.add(e);
+    }
+    assert.equal(regularFast, 1000 - 3, 'all but the first row and the first ATL and SEA rows took the fast path');
+    assertSame(decodeEventBatch(regularBatch.body(), LIMITS), regularEvents.map(reference));
+
+    // A batch that keeps its records (the service may still refuse the format) never takes it.
+    const keeping = new EventBatch(4, true);
+    keeping.add(ev({ features: { a: 1 } }));
+    assert.equal(keeping.addPrediction('b', 0, 1, '"v1"', { a: 2 }, 1, undefined, -1, false, undefined), false, 'no fast path while records are kept');
   });
 
   test('columns change encoding in the middle of a batch: dict to utf8, f64 to dict or json, objects to json, key order kept', () => {

@@ -109,6 +109,57 @@ export class EventBatch implements ColumnSet {
   }
 
   /**
+   * The fast path of {@link add} for the common prediction, appended as it is
+   * recorded (no PredictionEvent kept): features and scores plain objects
+   * shaped like their columns with numbers and known categories
+   * (Column.fastObject), scores also a number or absent, no tags, a primitive
+   * prediction. Returns false, with nothing appended, for anything else: the
+   * caller then appends the PredictionEvent with {@link add}. What is appended
+   * decodes exactly as add() would have written it.
+   */
+  addPrediction(
+    id: string | number | undefined,
+    seq: number,
+    ts: number | string,
+    versionJson: string,
+    features: unknown,
+    prediction: unknown,
+    scores: unknown,
+    latencyMs: number,
+    error: boolean,
+    tags: unknown,
+  ): boolean {
+    if (this.records !== null || (tags !== undefined && tags !== null)) return false;
+    if (prediction !== null && typeof prediction !== 'string' && typeof prediction !== 'number' && typeof prediction !== 'boolean' && prediction !== undefined) return false;
+    if (features === null || typeof features !== 'object' || Array.isArray(features)) return false;
+    protoClean = !enumerableInObjectPrototype();
+    if (!isPlain(features)) return false;
+    const r = this.rows;
+    if (!this.features.fastObject(r, features)) return false;
+    if (scores !== undefined && scores !== null) {
+      const ok =
+        typeof scores === 'number'
+          ? this.scores.fastNumber(r, scores)
+          : typeof scores === 'object' && !Array.isArray(scores) && isPlain(scores) && this.scores.fastObject(r, scores);
+      if (!ok) {
+        this.features.truncate(r);
+        return false;
+      }
+    }
+    // The rest as event() writes it (these writes cannot fail).
+    if (id === undefined) this.id.generated(r, ID_PREFIX, seq);
+    else value(this.id, r, id);
+    if (typeof ts === 'number') this.ts.number(r, ts);
+    else this.ts.string(r, ts);
+    this.version.dictText(r, versionJson);
+    if (prediction !== undefined) value(this.prediction, r, prediction);
+    if (latencyMs >= 0) this.latency.number(r, Math.round(latencyMs * 1000) / 1000);
+    if (error) this.error.boolean(r, true);
+    this.rows = r + 1;
+    return true;
+  }
+
+  /**
    * Appends a ready-made record (`sendEvent`): its `recordLine` text read back.
    * Its keys come in the columns' order (the service reads them by name).
    */

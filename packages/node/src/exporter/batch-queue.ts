@@ -47,6 +47,28 @@ export class BatchQueue {
     return this.added();
   }
 
+  /**
+   * Appends a prediction by the encoder's fast path (EventBatch.addPrediction,
+   * which also says when it applies): 0 when it does not (nothing appended),
+   * 1 appended, 2 appended and the oldest row dropped.
+   */
+  pushPrediction(
+    id: string | number | undefined,
+    seq: number,
+    ts: number | string,
+    versionJson: string,
+    features: unknown,
+    prediction: unknown,
+    scores: unknown,
+    latencyMs: number,
+    error: boolean,
+    tags: unknown,
+  ): 0 | 1 | 2 {
+    if (this.keepRecords) return 0;
+    if (!this.batch().addPrediction(id, seq, ts, versionJson, features, prediction, scores, latencyMs, error, tags)) return 0;
+    return this.added() ? 2 : 1;
+  }
+
   /** Appends a ready-made event record, as {@link push}. */
   pushRecord(r: EventRecord): boolean {
     this.batch().addRecord(r);

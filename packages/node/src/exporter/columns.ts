@@ -412,6 +412,74 @@ export class Column {
     }
   }
 
+  /**
+   * The fast path of {@link object} for a row shaped like the column: `o`'s
+   * keys are exactly the shape's keys in the shape's order, and every value is a
+   * finite number for an f64 child or a string already in a dict child's
+   * dictionary. Then the row is written as object() would write it and true is
+   * returned; otherwise nothing is written (false) and object() must take the row.
+   */
+  fastObject(r: number, o: object): boolean {
+    if (this.kind !== OBJECT || this.filled !== r) return false;
+    const keys = this.shapeKeys;
+    const n = keys.length;
+    if (n === 0) return false;
+    let i = 0;
+    let ok = true;
+    if (this.indexKeys) {
+      // As object(): Object.keys rather than for…in over array-index keys.
+      const ks = Object.keys(o);
+      ok = ks.length === n;
+      for (; ok && i < n; i++) {
+        const k = ks[i];
+        ok = k === keys[i] && this.shapeCols[i].fastValue(r, (o as Record<string, unknown>)[k]);
+        if (!ok) break;
+      }
+    } else {
+      for (const k in o) {
+        ok = i < n && k === keys[i] && this.shapeCols[i].fastValue(r, (o as Record<string, unknown>)[k]);
+        if (!ok) break;
+        i++;
+      }
+      ok &&= i === n;
+    }
+    if (ok) {
+      this.filled = r + 1;
+      return true;
+    }
+    // Undo the members written.
+    for (let j = 0; j < i; j++) this.shapeCols[j].unwrite(r);
+    return false;
+  }
+
+  /** Row `r` of an f64 column when `v` is finite (see {@link fastObject}); false, nothing written, otherwise. */
+  fastNumber(r: number, v: number): boolean {
+    return this.kind === F64 && this.fastValue(r, v);
+  }
+
+  /** Row `r` of an f64 or dict column, when `v` fits without a change (see {@link fastObject}). */
+  private fastValue(r: number, v: unknown): boolean {
+    if (this.filled !== r) return false;
+    if (typeof v === 'number') {
+      if (this.kind !== F64 || v - v !== 0 || r >= this.f64.length) return false;
+      this.f64[r] = v;
+      this.finite++;
+    } else if (typeof v === 'string') {
+      if (this.kind !== DICT || r >= this.idx.length) return false;
+      const j = this.dict!.get(v);
+      if (j === undefined) return false;
+      this.idx[r] = j;
+    } else return false;
+    this.filled = r + 1;
+    return true;
+  }
+
+  /** Forgets row `r`, just written by {@link fastValue}. */
+  private unwrite(r: number): void {
+    if (this.kind === F64) this.finite--;
+    this.filled = r;
+  }
+
   /** Member `k` of row `r` (the object `o`). False when the column became json (the row is written). */
   private put(r: number, o: object, k: string, v: unknown, member: Member): boolean {
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return true;

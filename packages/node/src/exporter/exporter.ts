@@ -2,13 +2,17 @@
  * The exporter: sends prediction events and ground truth to `modelwatch serve`
  * in the background.
  *
- * - **Never on the request path**: recording a prediction appends a reference to
- *   a list (no serialisation, no I/O, no await, no throw). Within a
- *   millisecond (WRITE_DELAY_MS) the records are appended to columnar batches (prediction
- *   events: batch-queue.ts, batch-encoder.ts, the format of
+ * - **Never waits on the request path** (no serialisation to text, no I/O, no
+ *   await, no throw): a monitor's common prediction — features and scores
+ *   shaped like the open batch's columns, numbers and known categories — is
+ *   appended to the open columnar batch as it is recorded, a few typed-array
+ *   stores (Channel.pushPrediction; batch-encoder.ts `addPrediction`). Any
+ *   other record is kept by reference and, within a millisecond
+ *   (WRITE_DELAY_MS), appended to columnar batches (prediction events:
+ *   batch-queue.ts, batch-encoder.ts, the format of
  *   packages/server/docs/event-batch-format.md) or written as NDJSON lines into
  *   per-batch byte buffers (feedback, and events with `format: 'ndjson'`:
- *   queue.ts), so they die young; full batches are compressed (gzip, on
+ *   queue.ts), so they die young. Full batches are compressed (gzip, on
  *   libuv's thread pool) and POSTed, partial ones from a timer.
  * - **Batched**: a batch leaves when `batchSize` records are queued or every
  *   `flushIntervalMs`, whichever comes first; one request in flight per model
@@ -340,6 +344,51 @@ class Channel {
       this.writeScheduled = true;
       setTimeout(this.writeSoon, WRITE_DELAY_MS);
     }
+  }
+
+  /**
+   * Hot path: queues one prediction of a monitor. With columnar batches and no
+   * records waiting, the common prediction is appended to the open batch at
+   * once (EventBatch.addPrediction: a few typed-array stores, while its values
+   * are still in the CPU's caches), and no PredictionEvent is kept; anything
+   * else is queued as a PredictionEvent, written within WRITE_DELAY_MS.
+   * Never throws, never waits.
+   */
+  pushPrediction(
+    id: string | number | undefined,
+    seq: number,
+    ts: number | string,
+    versionJson: string,
+    features: unknown,
+    names: readonly string[] | null,
+    prediction: unknown,
+    scores: unknown,
+    latencyMs: number,
+    error: boolean,
+    tags: unknown,
+  ): void {
+    const cols = this.cols;
+    if (cols !== null && this.pending.length === 0 && !this.closed) {
+      let appended: 0 | 1 | 2 = 0;
+      try {
+        appended = cols.pushPrediction(id, seq, ts, versionJson, features, prediction, scores, latencyMs, error, tags);
+      } catch {
+        // Not expected (the fast path takes numbers, strings and known shapes only): the general path reports it.
+      }
+      if (appended !== 0) {
+        this.pushed++;
+        if (appended === 2) {
+          this.dropped++;
+          this.overflowCell.value++;
+        }
+        if (cols.size >= this.ex.batchSize && !this.scheduled && this.running === null) {
+          this.scheduled = true;
+          setImmediate(this.pumpSoon);
+        }
+        return;
+      }
+    }
+    this.push(new PredictionEvent(id, seq, ts, versionJson, features, names, prediction, scores, latencyMs, error, tags));
   }
 
   /**
@@ -840,12 +889,25 @@ export class Exporter {
   }
 
   /** @internal Queues a prediction recorded by a monitor (sampling applied here). Never throws. */
-  pushPrediction(ch: Channel, e: PredictionEvent): void {
-    if (this.sampleThreshold < 4294967296 && !this.sampled(e.id, e.seq)) {
+  pushPrediction(
+    ch: Channel,
+    id: string | number | undefined,
+    seq: number,
+    ts: number | string,
+    versionJson: string,
+    features: unknown,
+    names: readonly string[] | null,
+    prediction: unknown,
+    scores: unknown,
+    latencyMs: number,
+    error: boolean,
+    tags: unknown,
+  ): void {
+    if (this.sampleThreshold < 4294967296 && !this.sampled(id, seq)) {
       ch.sampledOut++;
       return;
     }
-    ch.push(e);
+    ch.pushPrediction(id, seq, ts, versionJson, features, names, prediction, scores, latencyMs, error, tags);
   }
 
   /**
