@@ -4,19 +4,24 @@
  * cancels out:
  *
  * - One app process per variant, all started up front and pinned to CPU 0
- *   (every thread: libuv's pool, where gzip runs, too); autocannon, in this
- *   process, and modelwatch serve run on CPU 1.
- * - Rounds: each round drives every variant once — a short warm-up, then
- *   `seconds` measured with `connections` closed-loop connections — in a
- *   rotating order (ABC, BCA, CAB, …), so a round's variants see nearly the
- *   same machine. Per run: requests answered, the app's CPU time (all its
- *   threads, /proc schedstat) from the start of the run until its exporter has
- *   acknowledged every event of it, and its CPU utilisation (CPU seconds / wall
- *   seconds: near 1 when the app, not the load generator, was the limit).
+ *   (every thread: libuv's pool, where gzip runs, too), running the built
+ *   packages (`dist/`, as users install them; the TypeScript sources through
+ *   tsx cost the exporter ~20% more); autocannon, in this process, and
+ *   modelwatch serve run on CPU 1.
+ * - Rounds: each round drives every variant at the same time — a short
+ *   warm-up, then `seconds` measured, each variant with its own `connections`
+ *   closed-loop connections — so that the variants share CPU 0 and whatever the
+ *   virtual machine does to it. Per variant and round: requests answered, the
+ *   app's CPU time (all its threads, /proc schedstat) from the start of the
+ *   round until its exporter has acknowledged every event of it, and its CPU
+ *   utilisation (CPU seconds / wall seconds: near 1 / variants when the app
+ *   core, not the load generator, was the limit).
  * - Per round and instrumented variant, two ratios to that round's bare run:
- *   `throughputRatio` = req/s ÷ bare req/s, and `cpuRatio` = bare CPU µs per
- *   request ÷ the variant's (the throughput ratio when the app's core is the
- *   only limit). Reported: their medians over the rounds.
+ *   `cpuRatio` = bare CPU µs per request ÷ the variant's (the throughput ratio
+ *   when the app's core is the only limit), and `throughputRatio` = req/s ÷
+ *   bare req/s (the scheduler shares CPU time between processes, so it follows
+ *   cpuRatio, helped a little by the exporter's gzip thread). Reported: their
+ *   medians over the rounds.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -47,13 +52,14 @@ export function pin(cpu: number, pid: number): boolean {
  * thread it ever starts has that priority (`setpriority` on the pid afterwards
  * changes its main thread only, not its worker, DuckDB and libuv threads).
  */
-export function startChild(args: string[], cpu: number, opts: { nice?: number } = {}): Promise<{ proc: ChildProcess; url: string }> {
-  const node = [process.execPath, '--conditions=development', '--import', 'tsx', ...args];
+export function startChild(args: string[], cpu: number, opts: { nice?: number; source?: boolean } = {}): Promise<{ proc: ChildProcess; url: string }> {
+  const node = [process.execPath, ...(opts.source ? ['--conditions=development'] : []), '--import', 'tsx', ...args];
   const [cmd, ...argv] = opts.nice === undefined ? node : ['nice', '-n', String(opts.nice), ...node];
   const proc = spawn(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   pin(cpu, proc.pid!);
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  if (process.env.CHILD_OUT) proc.stdout!.on('data', (d: Buffer) => process.stderr.write(d));
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${args[0]} did not start: ${err}`)), 60_000);
@@ -174,33 +180,44 @@ export interface InterleavedOptions {
   log: (line: string) => void;
 }
 
-/** Runs the rounds; the first variant is the baseline of the ratios. */
+/**
+ * Runs the rounds; the first variant is the baseline of the ratios.
+ *
+ * Every round loads all variants at the same time, each with its own
+ * closed-loop autocannon connections, for `seconds`. The variants share CPU 0
+ * (the kernel's fair scheduler gives each an equal share while all are busy),
+ * so whatever the virtual machine does to that CPU during the round — it
+ * drifts between performance states that differ up to 2× in CPU per request,
+ * within seconds — it does to every variant alike, and a round's ratios
+ * compare like with like. (Running variants one after another gave per-round
+ * cpuRatios from 0.4 to 2.0 on the benchmark VM; side by side, two identical
+ * bare apps measure 0.96–1.05.)
+ */
 export async function interleaved(o: InterleavedOptions) {
   const apps = new Map<string, { proc: ChildProcess; url: string }>();
   const runs = new Map<string, Run[]>(o.variants.map((v) => [v.name, []]));
   const names = o.variants.map((v) => v.name);
   const drive = (url: string, duration: number) => autocannon({ url, requests: o.requests, idReplacement: true, connections: o.connections, duration });
+  const all = () => names.map((name) => apps.get(name)!);
   try {
     for (const v of o.variants) apps.set(v.name, await startChild(v.args, 0));
-    for (const name of names) {
-      // JIT warm-up.
-      await drive(apps.get(name)!.url, 3);
-      await drained(apps.get(name)!.url);
-    }
+    // JIT warm-up, every variant at once as in the rounds.
+    await Promise.all(all().map((app) => drive(app.url, 3)));
+    for (const app of all()) await drained(app.url);
     for (let r = 0; r < o.rounds; r++) {
-      for (let i = 0; i < names.length; i++) {
-        const name = names[(i + r) % names.length];
+      await Promise.all(all().map((app) => drive(app.url, o.warmupSeconds)));
+      for (const app of all()) await drained(app.url);
+      const cpu0 = all().map((app) => processCpuNs(app.proc.pid!));
+      const faults0 = all().map((app) => minorFaults(app.proc.pid!));
+      const t0 = performance.now();
+      const results = await Promise.all(all().map((app) => drive(app.url, o.seconds)));
+      const wall = (performance.now() - t0) / 1000;
+      for (const app of all()) await drained(app.url);
+      names.forEach((name, i) => {
         const app = apps.get(name)!;
-        await drive(app.url, o.warmupSeconds);
-        await drained(app.url);
-        const cpu0 = processCpuNs(app.proc.pid!);
-        const faults0 = minorFaults(app.proc.pid!);
-        const t0 = performance.now();
-        const res = await drive(app.url, o.seconds);
-        const wall = (performance.now() - t0) / 1000;
-        await drained(app.url);
-        const cpuNs = processCpuNs(app.proc.pid!) - cpu0;
-        const faults = minorFaults(app.proc.pid!) - faults0;
+        const res = results[i];
+        const cpuNs = processCpuNs(app.proc.pid!) - cpu0[i];
+        const faults = minorFaults(app.proc.pid!) - faults0[i];
         const answered = res['2xx'];
         runs.get(name)!.push({
           round: r,
@@ -214,7 +231,7 @@ export async function interleaved(o: InterleavedOptions) {
           appUtilisation: round(cpuNs / 1e9 / wall, 3),
           minorFaultsPer1000: round((faults / answered) * 1000, 1),
         });
-      }
+      });
       const last = (n: string) => runs.get(n)![r];
       o.log(`round ${r + 1}/${o.rounds}: ${names.map((n) => `${n} ${last(n).rps} req/s ${last(n).appCpuUsPerRequest} µs/req (util ${last(n).appUtilisation}, ${last(n).minorFaultsPer1000} faults/1000)`).join(', ')}; load ${loadavg()[0].toFixed(2)}`);
     }

@@ -20,15 +20,16 @@
  *     flight id per request: `--bare` (no @modelwatch/node at all),
  *     instrumented without an exporter, and instrumented with the exporter to
  *     its own modelwatch serve (the flights schema registered).
- *     (b) and (c) run interleaved rounds (`_sdk-throughput.ts`): every variant
- *     once per round, back to back, app pinned to CPU 0, autocannon and
- *     modelwatch serve on CPU 1. The criterion (target ≥ 0.95): the median
- *     over the rounds of `cpuRatio` = bare app CPU µs per request ÷
- *     instrumented app CPU µs per request (all the app's threads, the
- *     exporter's work for the run's events included) — the throughput ratio
- *     when the app's core is the limit. The paired req/s ratio
- *     (`throughputRatio`) is reported alongside: req/s on this shared machine
- *     varies 2–3× from run to run with what else runs on either core.
+ *     (b) and (c) run rounds (`_sdk-throughput.ts`) in which every variant is
+ *     loaded at the same time, all apps pinned to CPU 0 and sharing it, so the
+ *     virtual machine's drift between performance states hits them alike;
+ *     autocannon and modelwatch serve run on CPU 1. The apps run the built
+ *     packages (`dist/`), as users install them. The criterion (target
+ *     ≥ 0.95): the median over the rounds of `cpuRatio` = bare app CPU µs per
+ *     request ÷ instrumented app CPU µs per request (all the app's threads,
+ *     the exporter's work for the round's events included) — the throughput
+ *     ratio when the app's core is the limit. The same round's req/s ratio
+ *     (`throughputRatio`) is reported alongside.
  *
  * (d) The flights server's instrumentation CPU per request without HTTP (so
  *     without the HTTP stack's run-to-run noise): in this process, the bare
@@ -65,7 +66,7 @@ const CHUNK = 2000;
 /** Interleaved blocks per variant of (d). */
 const D_REPS = Number(process.env.BENCH_SDK_D_REPS ?? 7);
 /** Interleaved rounds of (b) and (c), and measured seconds per run. */
-const ROUNDS_BC = Number(process.env.BENCH_SDK_ROUNDS_BC ?? 8);
+const ROUNDS_BC = Number(process.env.BENCH_SDK_ROUNDS_BC ?? 12);
 const SECONDS = Number(process.env.BENCH_SDK_SECONDS ?? 4);
 const CONNECTIONS = 16;
 /** Which parts to run, e.g. `BENCH_SDK_PARTS=d npm run bench -- sdk` (default: all of abcd). */
@@ -73,7 +74,7 @@ const PARTS = new Set((process.env.BENCH_SDK_PARTS ?? 'abcd').toLowerCase().spli
 /** `BENCH_SDK_SIBLING_LOAD=0`: leave CPU 1 idle between autocannon's requests in (b) and (c) (see siblingLoad). */
 const SIBLING_LOAD = process.env.BENCH_SDK_SIBLING_LOAD !== '0';
 const CRITERION =
-  'metrics + exporter keep ≥ 95% of bare throughput: the median over the interleaved rounds of cpuRatio = bare app CPU µs per request ÷ instrumented app CPU µs per request (all app threads, the exporter sending the run\'s events included; the throughput ratio when the app core is the limit) ≥ 0.95. throughputRatio (req/s ÷ the same round\'s bare req/s) is reported, not judged: req/s on the shared 2-core machine varies 2–3× run to run.';
+  'metrics + exporter keep ≥ 95% of bare throughput: the median over the rounds of cpuRatio = bare app CPU µs per request ÷ instrumented app CPU µs per request (all app threads, the exporter sending the round\'s events included; the throughput ratio when the app core is the limit) ≥ 0.95. throughputRatio (req/s ÷ the same round\'s bare req/s) is reported alongside.';
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -251,7 +252,7 @@ export async function run(): Promise<object> {
   const pinned = pin(1, process.pid);
   // modelwatch serve shares CPU 1 with autocannon: at the lowest priority (every thread of it) it cannot starve the
   // load generator (it ingests what the exporter sends with the CPU left over; in production it runs elsewhere).
-  const service = await startChild(['packages/server/src/main.ts', '--data', dataDir, '--port', '0', '--log-level', 'warn'], 1, { nice: 19 });
+  const service = await startChild(['packages/server/dist/main.js', '--data', dataDir, '--port', '0', '--log-level', 'warn'], 1, { nice: 19 });
   try {
     const schema = {
       task: 'binary',
@@ -295,7 +296,7 @@ export async function run(): Promise<object> {
     const demoDir = join(ROOT, '.demo');
     await ensureTrained(demoDir, { log: (l) => console.error(`sdk: ${l}`) });
     const flightsDataDir = mkdtempSync(join(tmpdir(), 'mw-bench-sdk-flights-'));
-    const flightsService = await startChild(['packages/server/src/main.ts', '--data', flightsDataDir, '--port', '0', '--log-level', 'warn'], 1, { nice: 19 });
+    const flightsService = await startChild(['packages/server/dist/main.js', '--data', flightsDataDir, '--port', '0', '--log-level', 'warn'], 1, { nice: 19 });
     let flights: Awaited<ReturnType<typeof interleaved>> | null = null;
     let instrumentation: Awaited<ReturnType<typeof instrumentationCpu>> | null = null;
     try {
@@ -331,7 +332,7 @@ export async function run(): Promise<object> {
       await stop(flightsService.proc);
       rmSync(flightsDataDir, { recursive: true, force: true });
     }
-    const method = `${ROUNDS_BC} interleaved rounds: every variant once per round, back to back, in a rotating order; 1 s warm-up + ${SECONDS} s measured per run, ${CONNECTIONS} closed-loop autocannon connections; one long-lived app process per variant, every thread pinned to CPU 0 (${pinned ? 'taskset' : 'taskset unavailable: not pinned'}); autocannon and modelwatch serve (nice 19) on CPU 1${SIBLING_LOAD ? ', with a nice-19 spin loop keeping CPU 1 busy in every run (the two vCPUs share hardware: work on CPU 1 slows CPU 0, and otherwise only the exporter variant had a busy neighbour, serve ingesting its events)' : ''}; app CPU from /proc schedstat of all its threads, from the start of a run until its exporter has acknowledged the run's events`;
+    const method = `${ROUNDS_BC} rounds, every variant loaded at the same time in each: 1 s warm-up + ${SECONDS} s measured, ${CONNECTIONS} closed-loop autocannon connections per variant; one long-lived app process per variant (the built packages, dist/), every thread of every app pinned to CPU 0 (${pinned ? 'taskset' : 'taskset unavailable: not pinned'}), so the variants share that CPU and its drift between performance states; autocannon and modelwatch serve (nice 19) on CPU 1${SIBLING_LOAD ? ', with a nice-19 spin loop keeping CPU 1 busy (the two vCPUs share hardware: work on CPU 1 slows CPU 0)' : ''}; app CPU from /proc schedstat of all its threads, from the start of a round until its exporter has acknowledged the round's events`;
     const judged = (r: Awaited<ReturnType<typeof interleaved>> | null) =>
       r === null ? null : { target: CRITERION, method, ...r, meetsTarget: (r.metricsAndExporter.cpuRatio as number) >= 0.95 };
     return {
