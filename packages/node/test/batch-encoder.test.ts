@@ -247,6 +247,39 @@ describe('batch encoder', () => {
     }
   });
 
+  test('batch queue: sent batches are reused (at most 8 kept), given back one per idle trim, and decode exactly when reused', () => {
+    const q = new BatchQueue(10, 1000, false);
+    const mk = (i: number) => ev({ id: `r-${i}`, features: { x: i, c: i % 2 ? 'odd' : 'even' }, scores: { '1': i / 200 } });
+    let i = 0;
+    const fill = (rows: number) => {
+      for (let k = 0; k < rows; k++) {
+        const e = mk(i++);
+        if (q.pushPrediction(e.id, e.seq, e.ts, e.versionJson, e.features, e.prediction, e.scores, e.latencyMs, e.error, e.tags) === 0) q.push(e);
+      }
+    };
+    fill(120); // 12 batches queued: a slow service
+    const taken = [];
+    for (let b = q.take(); b !== null; b = q.take()) taken.push(b);
+    assert.equal(taken.length, 12);
+    for (const b of taken) {
+      b.body();
+      q.recycle(b);
+    }
+    assert.equal(q.spareBatchCount, 8, 'at most 8 sent batches kept');
+    // Refilled from the spares: the rows decode exactly.
+    const from = i;
+    fill(30);
+    const again = [];
+    for (let b = q.take(); b !== null; b = q.take()) again.push(b);
+    assert.ok(again.every((b) => taken.includes(b)), 'the new batches are reused ones');
+    assertSame(again.flatMap((b) => decodeEventBatch(b.body(), LIMITS)), Array.from({ length: 30 }, (_, k) => reference(mk(from + k))));
+    assert.equal(q.spareBatchCount, 5);
+    q.trimSpares(); // batches were opened since the last trim: nothing goes
+    assert.equal(q.spareBatchCount, 5);
+    for (let t = 0; t < 10; t++) q.trimSpares();
+    assert.equal(q.spareBatchCount, 1, 'idle trims let spares go, one kept');
+  });
+
   test('batch queue: batches of batchSize rows, the oldest rows dropped past maxRows, records kept only when asked', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 1, max: 60 }), fc.integer({ min: 0, max: 150 }), fc.boolean(), (batchSize, maxRows, n, keep) => {

@@ -25,6 +25,11 @@ export class SpareBuffers {
     return this.list.length;
   }
 
+  /** No batch was opened since the last {@link trim}. */
+  get idle(): boolean {
+    return this.opened === 0;
+  }
+
   /** Notes that a batch was opened (the queue is not idle). */
   noteOpened(): void {
     this.opened++;
