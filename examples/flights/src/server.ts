@@ -14,7 +14,7 @@
  *   convenience: protect such a route in a real deployment).
  * - `GET /healthz`; `GET /stats` — the exporter's queues (the replay's backpressure).
  *
- * Events go to modelwatch serve through the SDK's exporter (batched, gzip,
+ * Events go to modelwatch serve through the SDK's exporter (batched, gzip when the service is not on this machine,
  * retried, non-blocking): the router records each prediction's metrics and
  * queues its event, with the flight's id (`idOf`) and its departure time as
  * the event time (`tsOf`), so a replay of 2001 lands in 2001's windows.

@@ -92,7 +92,7 @@ describe(`exporter and modelwatch serve (${format})`, () => {
     try {
       await registerModel(service.url!, 'flights', { task: 'binary', versions: ['v1', 'v2'], schema: FLIGHTS_SCHEMA });
       const registry = new Registry();
-      const exporter = new Exporter({ format, url: service.url!, registry, batchSize: 250, flushIntervalMs: 20 });
+      const exporter = new Exporter({ format, url: service.url!, registry, batchSize: 250, flushIntervalMs: 20, compression: 'auto' });
       const failing = (x: FlightInput) => x.hour === 5 && x.origin === 'ATL';
       const model = (x: FlightInput) => {
         if (failing(x)) throw new Error('model failure');
@@ -441,9 +441,25 @@ describe(`exporter protocol (${format})`, () => {
     assert.match(warnings[0], /tsOf/);
   });
 
+  test('default compression: identity to a service on this machine (loopback), auto (gzip) elsewhere', async () => {
+    const peer = await scripted(() => ({ status: 200 }));
+    const local = new Exporter({ format, url: peer.url, registry: new Registry(), batchSize: 2, flushIntervalMs: 10, logger: false });
+    for (let i = 0; i < 4; i++) local.sendEvent('m', { id: i, ts: Date.now(), features: { i } });
+    await local.close();
+    assert.equal(peer.requests.length, 2);
+    assert.deepEqual(peer.requests.map((r) => r.headers['content-encoding']), [undefined, undefined], 'no gzip to 127.0.0.1');
+    for (const url of ['http://localhost:1', 'http://127.8.9.10:1', 'http://[::1]:1', 'http://API.localhost:1']) {
+      assert.equal(new Exporter({ url, registry: new Registry(), logger: false }).useGzip, false, url);
+    }
+    for (const url of ['http://10.0.0.1:1', 'https://modelwatch.example.com', 'http://127.0.0.1.example.com:1']) {
+      assert.equal(new Exporter({ url, registry: new Registry(), logger: false }).useGzip, true, url);
+    }
+    assert.equal(new Exporter({ url: peer.url, registry: new Registry(), logger: false, compression: 'gzip' }).useGzip, true, 'an explicit choice wins');
+  });
+
   test('auto compression: a service answering 415 to gzip gets the batch again uncompressed, and identity from then on', async () => {
     const peer = await scripted((_n, r) => (r.headers['content-encoding'] === 'gzip' ? { status: 415 } : { status: 200 }));
-    const exporter = new Exporter({ format, url: peer.url, registry: new Registry(), batchSize: 2, flushIntervalMs: 10, logger: false });
+    const exporter = new Exporter({ format, url: peer.url, registry: new Registry(), batchSize: 2, flushIntervalMs: 10, logger: false, compression: 'auto' });
     for (let i = 0; i < 6; i++) exporter.sendEvent('m', { id: i, ts: Date.now(), features: { i } });
     await exporter.close();
     assert.deepEqual(
