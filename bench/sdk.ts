@@ -19,7 +19,9 @@
  *     with the flight's id and time through the exporter) with a distinct
  *     flight id per request: `--bare` (no @modelwatch/node at all),
  *     instrumented without an exporter, and instrumented with the exporter to
- *     its own modelwatch serve (the flights schema registered).
+ *     its own modelwatch serve (the flights schema registered) — uncompressed,
+ *     the default to a service on this machine, and gzip-compressed
+ *     (`--compression gzip`, the default across a network; reported, not judged).
  *     (b) and (c) run rounds (`_sdk-throughput.ts`) in which every variant is
  *     loaded at the same time, all apps pinned to CPU 0 and sharing it, so the
  *     virtual machine's drift between performance states hits them alike;
@@ -165,8 +167,10 @@ const FLIGHTS_MODEL = {
  * variants, interleaved over `reps` blocks of `n` requests: the bare model
  * (`answerOf`, as `--bare`), the instrumented router without an exporter, and
  * with an exporter to modelwatch serve (a child process, not counted) at the
- * flights server's batching (5000) and at the SDK's default (2000). An exporter
- * block ends when every event of it is acknowledged, so its CPU counts whole.
+ * flights server's batching (5000), at the SDK's default (2000), and at 5000
+ * gzip-compressed (as to a service on another machine; to this loopback one
+ * the exporter sends uncompressed). An exporter block ends when every event
+ * of it is acknowledged, so its CPU counts whole.
  */
 async function instrumentationCpu(serviceUrl: string, demoDir: string, reps: number, n: number) {
   const { v1, v2 } = loadModels(demoDir);
@@ -182,9 +186,11 @@ async function instrumentationCpu(serviceUrl: string, demoDir: string, reps: num
     ['metrics', instrumentedPredict({ v1, v2, registry: new Registry() }), null],
     ['metricsAndExporter', exporting(EXPORTER_BATCHING), null],
     ['metricsAndExporterDefaultBatch', exporting({ maxQueue: 200_000 }), null],
+    ['metricsAndExporterGzip', exporting({ ...EXPORTER_BATCHING, compression: 'gzip' }), null],
   ];
   variants[2][2] = exporters[0];
   variants[3][2] = exporters[1];
+  variants[4][2] = exporters[2];
   const bodies = inputs(64).map((x, i) => `{"id":"ID","ts":${Date.UTC(2001, 1, 1) + i * 60_000},"dep_hour":${x.hour},"day_of_week":${x.weekday},"distance":${x.distance},"origin":"${x.origin}","destination":"${x.dest}"}`);
   let k = 0;
   let out = 0;
@@ -309,6 +315,8 @@ export async function run(): Promise<object> {
             { name: 'bare', args: [...server, '--bare'] },
             { name: 'metrics', args: server },
             { name: 'metricsAndExporter', args: [...server, '--service', flightsService.url] },
+            // As across a network: the exporter's default for a service on another machine.
+            { name: 'metricsAndExporterGzip', args: [...server, '--service', flightsService.url, '--compression', 'gzip'] },
           ],
           // 64 different flights in turn, each request with a new random flight id (autocannon's [<id>]).
           requests: flightInputs.map((x, i) => ({

@@ -61,6 +61,8 @@ export interface ModelServerOptions {
   serviceUrl?: string;
   /** A token with the write scope, when modelwatch serve has auth configured. */
   serviceToken?: string;
+  /** The exporter's body compression (default: the SDK's: identity to a service on this machine, else gzip). */
+  serviceCompression?: 'gzip' | 'identity' | 'auto';
   /** `false`: no @modelwatch/node at all, v1 answers every request (the benchmark's baseline). Default true. */
   instrument?: boolean;
   /** The canary's initial share (0..100; default 0). */
@@ -195,7 +197,7 @@ export async function buildModelServer(opts: ModelServerOptions): Promise<ModelS
   // The second argument is the request's flight id (given or generated), the event id.
   let routed: RoutedPredict<[PredictRequest, string], Answer> | undefined;
   if (instrument) {
-    exporter = opts.serviceUrl ? new Exporter({ url: opts.serviceUrl, token: opts.serviceToken, registry, ...EXPORTER_BATCHING }) : undefined;
+    exporter = opts.serviceUrl ? new Exporter({ url: opts.serviceUrl, token: opts.serviceToken, compression: opts.serviceCompression, registry, ...EXPORTER_BATCHING }) : undefined;
     routed = instrumentedPredict({ v1: opts.v1, v2: opts.v2, registry, exporter, canaryWeight: opts.canaryWeight, modelFiles: opts.modelFiles });
     await app.register(modelwatchFastify, { monitor: routed.monitor, metrics: true });
   }
@@ -264,6 +266,7 @@ async function main(): Promise<void> {
       port: { type: 'string', default: '3000' },
       host: { type: 'string', default: '127.0.0.1' },
       canary: { type: 'string', default: '0' },
+      compression: { type: 'string' },
       bare: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -273,6 +276,7 @@ async function main(): Promise<void> {
       'usage: server [--dir .demo] [--service URL] [--port 3000] [--host 127.0.0.1] [--canary PERCENT] [--bare]\n' +
         '  --dir       where train wrote models/v1.json and models/v2.json\n' +
         '  --service   modelwatch serve (events and feedback are exported to it); metrics only without it\n' +
+        '  --compression gzip|identity|auto  the exporter\'s bodies (default: identity to a service on this machine, else gzip)\n' +
         '  --bare      no instrumentation at all (benchmark baseline)\n',
     );
     return;
@@ -281,6 +285,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: expected 0..65535 (got ${values.port})`);
   const canary = Number(values.canary);
   if (!(canary >= 0 && canary <= 100)) throw new Error(`--canary: expected a percentage 0..100 (got ${values.canary})`);
+  const compression = values.compression;
+  if (compression !== undefined && compression !== 'gzip' && compression !== 'identity' && compression !== 'auto') throw new Error(`--compression: expected gzip, identity or auto (got ${compression})`);
   const dir = resolve(values.dir!);
   const paths = artefacts(dir);
   const { v1, v2 } = loadModels(dir);
@@ -289,6 +295,7 @@ async function main(): Promise<void> {
     v2,
     serviceUrl: values.service,
     serviceToken: process.env.MW_INGEST_TOKEN,
+    serviceCompression: compression,
     instrument: !values.bare,
     canaryWeight: canary,
     modelFiles: { v1: paths.v1, v2: paths.v2 },
