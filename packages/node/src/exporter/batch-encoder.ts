@@ -111,7 +111,8 @@ export class EventBatch implements ColumnSet {
   /**
    * The fast path of {@link add} for the common prediction, appended as it is
    * recorded (no PredictionEvent kept): features and scores plain objects
-   * shaped like their columns with numbers and known categories
+   * shaped like their columns with numbers and categories (a category new to
+   * the batch is added to the column's dictionary, as add() would)
    * (Column.fastObject), scores also a number or absent, no tags, a primitive
    * prediction. Returns false, with nothing appended, for anything else: the
    * caller then appends the PredictionEvent with {@link add}. What is appended

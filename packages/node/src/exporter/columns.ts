@@ -415,8 +415,7 @@ export class Column {
   /**
    * The fast path of {@link object} for a row shaped like the column: `o`'s
    * keys are exactly the shape's keys in the shape's order, and every value is a
-   * finite number for an f64 child or a string already in a dict child's
-   * dictionary. Then the row is written as object() would write it and true is
+   * finite number for an f64 child or a string for a dict child. Then the row is written as object() would write it and true is
    * returned; otherwise nothing is written (false) and object() must take the row.
    */
   fastObject(r: number, o: object): boolean {
@@ -467,7 +466,13 @@ export class Column {
     } else if (typeof v === 'string') {
       if (this.kind !== DICT || r >= this.idx.length) return false;
       const j = this.dict!.get(v);
-      if (j === undefined) return false;
+      if (j === undefined) {
+        // A category new to this batch: as object() writes it (put → member → string → scalar), which may
+        // also re-encode the column (too many distinct values). A batch's dictionaries start empty, so
+        // without this every batch's first rows would leave the fast path.
+        this.scalar(r, v);
+        return true;
+      }
       this.idx[r] = j;
     } else return false;
     this.filled = r + 1;

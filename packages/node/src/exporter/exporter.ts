@@ -4,7 +4,7 @@
  *
  * - **Never waits on the request path** (no serialisation to text, no I/O, no
  *   await, no throw): a monitor's common prediction — features and scores
- *   shaped like the open batch's columns, numbers and known categories — is
+ *   shaped like the open batch's columns, with numbers and categories — is
  *   appended to the open columnar batch as it is recorded, a few typed-array
  *   stores (Channel.pushPrediction; batch-encoder.ts `addPrediction`). Any
  *   other record is kept by reference and, within a millisecond
