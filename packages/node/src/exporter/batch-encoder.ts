@@ -133,15 +133,16 @@ export class EventBatch implements ColumnSet {
     if (this.records !== null || (tags !== undefined && tags !== null)) return false;
     if (prediction !== null && typeof prediction !== 'string' && typeof prediction !== 'number' && typeof prediction !== 'boolean' && prediction !== undefined) return false;
     if (features === null || typeof features !== 'object' || Array.isArray(features)) return false;
-    protoClean = !enumerableInObjectPrototype();
-    if (!isPlain(features)) return false;
+    // (Column.fastObject matches the keys for…in lists exactly, so an enumerable key on Object.prototype
+    // fails it: no need for protoClean here.)
+    if (!plainNoToJSON(features)) return false;
     const r = this.rows;
     if (!this.features.fastObject(r, features)) return false;
     if (scores !== undefined && scores !== null) {
       const ok =
         typeof scores === 'number'
           ? this.scores.fastNumber(r, scores)
-          : typeof scores === 'object' && !Array.isArray(scores) && isPlain(scores) && this.scores.fastObject(r, scores);
+          : typeof scores === 'object' && !Array.isArray(scores) && plainNoToJSON(scores) && this.scores.fastObject(r, scores);
       if (!ok) {
         this.features.truncate(r);
         return false;
@@ -342,6 +343,12 @@ function rowList(name: string, list: number[], s: number): string {
   let out = `${name}[${list[i] - s}`;
   for (i++; i < list.length; i++) out += `,${list[i] - s}`;
   return out + ']';
+}
+
+/** A plain object without a `toJSON` (own or inherited): JSON.stringify writes its own enumerable keys. */
+function plainNoToJSON(o: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(o);
+  return (proto === OBJECT_PROTO || proto === null) && typeof (o as { toJSON?: unknown }).toJSON !== 'function';
 }
 
 /** A plain object (JSON.stringify writes its own enumerable keys, as for…in lists them). */
