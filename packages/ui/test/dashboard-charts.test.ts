@@ -43,6 +43,14 @@ test('downsample: bounded size, a subsequence with the ends, extremes, flagged p
   );
 });
 
+test('downsample: a line ending in a run of gaps keeps its last point (found by the property, seed 1033366599)', () => {
+  const pts: P[] = [null, null, null, null, 0, null, null, null, null].map((v, t) => ({ t, v, flagged: false }));
+  const out = downsample(pts, 8);
+  assert.equal(out[0], pts[0]);
+  assert.equal(out[out.length - 1], pts[8], 'the last point (a null) is kept');
+  for (let i = 1; i < out.length; i++) assert.ok(out[i].t > out[i - 1].t, 'time order');
+});
+
 test('downsample: a 10,000-point line for a 600 px chart keeps about 600 points and its spikes', () => {
   const pts: P[] = Array.from({ length: 10_000 }, (_, i) => ({ t: i, v: Math.sin(i / 100) + (i === 4321 ? 50 : 0) }));
   const out = downsample(pts, 600);

@@ -93,6 +93,7 @@ const xAxis = (domain: [number, number]) => ({ type: 'utc' as const, domain: [ne
 export function downsample<P extends { v: number | null; flagged?: boolean }>(pts: P[], maxPoints: number): P[] {
   if (pts.length <= maxPoints || maxPoints < 8) return pts;
   const size = Math.ceil(pts.length / Math.floor(maxPoints / 4));
+  const end = pts[pts.length - 1];
   const out: P[] = [];
   for (let start = 0; start < pts.length; start += size) {
     const group = pts.slice(start, start + size);
@@ -108,11 +109,11 @@ export function downsample<P extends { v: number | null; flagged?: boolean }>(pt
     }
     if (lo) keep.add(lo);
     if (hi) keep.add(hi);
-    // A run of gaps needs one null only.
+    // A run of gaps needs one null only — but the line's last point stays, null or not (its end time).
     let lastNull = false;
     for (const p of group) {
       if (!keep.has(p)) continue;
-      if (p.v === null && lastNull) continue;
+      if (p.v === null && lastNull && p !== end) continue;
       lastNull = p.v === null;
       out.push(p);
     }
