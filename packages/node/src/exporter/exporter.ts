@@ -98,8 +98,8 @@ export interface ExporterOptions {
    * `localhost`, 127.0.0.0/8, `[::1]`), where compressing saves no network and
    * only costs the application CPU (flights model server, A/B against a
    * receiver that answers at once: ~7% more CPU per request with gzip;
-   * against a modelwatch serve sharing the 2-core machine the two measured
-   * within noise, 0.80 and 0.78 of bare).
+   * against a modelwatch serve sharing the 2-core machine gzip measured 2–3
+   * points better in two runs, so the choice is not settled: see the README).
    */
   compression?: Compression;
   /**
