@@ -52,14 +52,14 @@ export function pin(cpu: number, pid: number): boolean {
  * thread it ever starts has that priority (`setpriority` on the pid afterwards
  * changes its main thread only, not its worker, DuckDB and libuv threads).
  */
-export function startChild(args: string[], cpu: number, opts: { nice?: number; source?: boolean } = {}): Promise<{ proc: ChildProcess; url: string }> {
-  const node = [process.execPath, ...(opts.source ? ['--conditions=development'] : []), '--import', 'tsx', ...args];
+export function startChild(args: string[], cpu: number, opts: { nice?: number } = {}): Promise<{ proc: ChildProcess; url: string }> {
+  // No --conditions=development: the workspace packages resolve to their built dist/, as users run them.
+  const node = [process.execPath, '--import', 'tsx', ...args];
   const [cmd, ...argv] = opts.nice === undefined ? node : ['nice', '-n', String(opts.nice), ...node];
   const proc = spawn(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   pin(cpu, proc.pid!);
   let err = '';
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  if (process.env.CHILD_OUT) proc.stdout!.on('data', (d: Buffer) => process.stderr.write(d));
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${args[0]} did not start: ${err}`)), 60_000);

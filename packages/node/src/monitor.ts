@@ -349,7 +349,7 @@ export class VersionRecorder {
           if (ts !== undefined) this.monitor.problem('tsOf', `expected epoch ms, an ISO 8601 string or a valid Date (got ${String(ts)})`, 'modelwatch: an invalid event time (tsOf, record({ ts })); the event is sent with the current time');
           t = wallClock(end);
         }
-        this.monitor.exporter!.pushPrediction(ch, id, seq, t, this.versionJson, features, this.names, prediction, scores, latencyMs, error, tags);
+        ch.pushPrediction(id, seq, t, this.versionJson, features, this.names, prediction, scores, latencyMs, error, tags);
       }
       return seq;
     } catch (err) {

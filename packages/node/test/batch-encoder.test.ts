@@ -254,7 +254,9 @@ describe('batch encoder', () => {
     const fill = (rows: number) => {
       for (let k = 0; k < rows; k++) {
         const e = mk(i++);
-        if (q.pushPrediction(e.id, e.seq, e.ts, e.versionJson, e.features, e.prediction, e.scores, e.latencyMs, e.error, e.tags) === 0) q.push(e);
+        const b = q.appendable();
+        if (b !== null && b.addPrediction(e.id, e.seq, e.ts, e.versionJson, e.features, e.prediction, e.scores, e.latencyMs, e.error, e.tags)) q.added();
+        else q.push(e);
       }
     };
     fill(120); // 12 batches queued: a slow service

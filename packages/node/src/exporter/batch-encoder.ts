@@ -141,22 +141,15 @@ export class EventBatch implements ColumnSet {
     if (scores !== undefined && scores !== null) {
       const ok =
         typeof scores === 'number'
-          ? this.scores.fastNumber(r, scores)
+          ? this.scores.fastValue(r, scores)
           : typeof scores === 'object' && !Array.isArray(scores) && plainNoToJSON(scores) && this.scores.fastObject(r, scores);
       if (!ok) {
         this.features.truncate(r);
         return false;
       }
     }
-    // The rest as event() writes it (these writes cannot fail).
-    if (id === undefined) this.id.generated(r, ID_PREFIX, seq);
-    else value(this.id, r, id);
-    if (typeof ts === 'number') this.ts.number(r, ts);
-    else this.ts.string(r, ts);
-    this.version.dictText(r, versionJson);
-    if (prediction !== undefined) value(this.prediction, r, prediction);
-    if (latencyMs >= 0) this.latency.number(r, Math.round(latencyMs * 1000) / 1000);
-    if (error) this.error.boolean(r, true);
+    // The rest as event() writes it (these writes cannot fail: the prediction is a primitive).
+    this.scalars(r, id, seq, ts, versionJson, prediction, latencyMs, error);
     this.rows = r + 1;
     return true;
   }
@@ -183,17 +176,22 @@ export class EventBatch implements ColumnSet {
   }
 
   private event(r: number, e: PredictionEvent): void {
-    if (e.id === undefined) this.id.generated(r, ID_PREFIX, e.seq);
-    else value(this.id, r, e.id);
-    if (typeof e.ts === 'number') this.ts.number(r, e.ts);
-    else this.ts.string(r, e.ts);
-    this.version.dictText(r, e.versionJson);
+    this.scalars(r, e.id, e.seq, e.ts, e.versionJson, e.prediction, e.latencyMs, e.error);
     this.featuresOf(r, e.features, e.names);
-    if (e.prediction !== undefined) value(this.prediction, r, e.prediction);
     if (e.scores !== undefined && e.scores !== null) value(this.scores, r, e.scores);
-    if (e.latencyMs >= 0) this.latency.number(r, Math.round(e.latencyMs * 1000) / 1000);
-    if (e.error) this.error.boolean(r, true);
     if (e.tags !== undefined && e.tags !== null) value(this.tags, r, e.tags);
+  }
+
+  /** A prediction's id, time, version, prediction, latency and error flag (every column but features, scores and tags). */
+  private scalars(r: number, id: string | number | undefined, seq: number, ts: number | string, versionJson: string, prediction: unknown, latencyMs: number, error: boolean): void {
+    if (id === undefined) this.id.generated(r, ID_PREFIX, seq);
+    else value(this.id, r, id);
+    if (typeof ts === 'number') this.ts.number(r, ts);
+    else this.ts.string(r, ts);
+    this.version.dictText(r, versionJson);
+    if (prediction !== undefined) value(this.prediction, r, prediction);
+    if (latencyMs >= 0) this.latency.number(r, Math.round(latencyMs * 1000) / 1000);
+    if (error) this.error.boolean(r, true);
   }
 
   /** As records.ts `featuresJson`: an array matched to `names`, an object as JSON.stringify writes it, anything else `{}`. */

@@ -59,25 +59,12 @@ export class BatchQueue {
   }
 
   /**
-   * Appends a prediction by the encoder's fast path (EventBatch.addPrediction,
-   * which also says when it applies): 0 when it does not (nothing appended),
-   * 1 appended, 2 appended and the oldest row dropped.
+   * The batch a prediction can be appended to by the encoder's fast path
+   * (EventBatch.addPrediction; call {@link added} after it appended), or null
+   * while records are kept.
    */
-  pushPrediction(
-    id: string | number | undefined,
-    seq: number,
-    ts: number | string,
-    versionJson: string,
-    features: unknown,
-    prediction: unknown,
-    scores: unknown,
-    latencyMs: number,
-    error: boolean,
-    tags: unknown,
-  ): 0 | 1 | 2 {
-    if (this.keepRecords) return 0;
-    if (!this.batch().addPrediction(id, seq, ts, versionJson, features, prediction, scores, latencyMs, error, tags)) return 0;
-    return this.added() ? 2 : 1;
+  appendable(): EventBatch | null {
+    return this.keepRecords ? null : this.batch();
   }
 
   /** Appends a ready-made event record, as {@link push}. */
@@ -98,7 +85,8 @@ export class BatchQueue {
     return (this.open = next);
   }
 
-  private added(): boolean {
+  /** Counts a row appended to the open batch. True when the queue was full and the oldest row was dropped. */
+  added(): boolean {
     if (++this.rows <= this.maxRows) return false;
     const b = this.batches[0];
     b.start++;

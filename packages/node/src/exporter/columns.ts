@@ -451,13 +451,12 @@ export class Column {
     return false;
   }
 
-  /** Row `r` of an f64 column when `v` is finite (see {@link fastObject}); false, nothing written, otherwise. */
-  fastNumber(r: number, v: number): boolean {
-    return this.kind === F64 && this.fastValue(r, v);
-  }
-
-  /** Row `r` of an f64 or dict column, when `v` fits without a change (see {@link fastObject}). */
-  private fastValue(r: number, v: unknown): boolean {
+  /**
+   * Row `r` as object() and the top-level writers would write it, when it takes
+   * no change of encoding: a finite number into an f64 column, a string into a
+   * dict column (see {@link fastObject}). False, nothing written, otherwise.
+   */
+  fastValue(r: number, v: unknown): boolean {
     if (this.filled !== r) return false;
     if (typeof v === 'number') {
       if (this.kind !== F64 || v - v !== 0 || r >= this.f64.length) return false;

@@ -356,7 +356,7 @@ class Channel {
   }
 
   /**
-   * Hot path: queues one prediction of a monitor. With columnar batches and no
+   * Hot path: queues one prediction of a monitor (sampling applied here). With columnar batches and no
    * records waiting, the common prediction is appended to the open batch at
    * once (EventBatch.addPrediction: a few typed-array stores, while its values
    * are still in the CPU's caches), and no PredictionEvent is kept; anything
@@ -376,17 +376,22 @@ class Channel {
     error: boolean,
     tags: unknown,
   ): void {
+    if (!this.ex.sampled(id, seq)) {
+      this.sampledOut++;
+      return;
+    }
     const cols = this.cols;
     if (cols !== null && this.pending.length === 0 && !this.closed) {
-      let appended: 0 | 1 | 2 = 0;
+      let appended = false;
       try {
-        appended = cols.pushPrediction(id, seq, ts, versionJson, features, prediction, scores, latencyMs, error, tags);
+        const b = cols.appendable();
+        appended = b !== null && b.addPrediction(id, seq, ts, versionJson, features, prediction, scores, latencyMs, error, tags);
       } catch {
         // Not expected (the fast path takes numbers, strings and known shapes only): the general path reports it.
       }
-      if (appended !== 0) {
+      if (appended) {
         this.pushed++;
-        if (appended === 2) {
+        if (cols.added()) {
           this.dropped++;
           this.overflowCell.value++;
         }
@@ -897,28 +902,6 @@ export class Exporter {
     return hash32(id === undefined ? idOfSeq(seq) : String(id)) < this.sampleThreshold;
   }
 
-  /** @internal Queues a prediction recorded by a monitor (sampling applied here). Never throws. */
-  pushPrediction(
-    ch: Channel,
-    id: string | number | undefined,
-    seq: number,
-    ts: number | string,
-    versionJson: string,
-    features: unknown,
-    names: readonly string[] | null,
-    prediction: unknown,
-    scores: unknown,
-    latencyMs: number,
-    error: boolean,
-    tags: unknown,
-  ): void {
-    if (this.sampleThreshold < 4294967296 && !this.sampled(id, seq)) {
-      ch.sampledOut++;
-      return;
-    }
-    ch.pushPrediction(id, seq, ts, versionJson, features, names, prediction, scores, latencyMs, error, tags);
-  }
-
   /**
    * Queues ready-made event records (the service's format) for `model`. Never
    * throws for bad records: the service rejects them and they are counted as failed.
@@ -1014,7 +997,7 @@ export class Exporter {
 export type { Channel };
 
 /** Whether a URL host name is this machine: `localhost` (and `*.localhost`), 127.0.0.0/8, `[::1]`. */
-export function isLoopback(hostname: string): boolean {
+function isLoopback(hostname: string): boolean {
   const h = hostname.toLowerCase();
   return h === 'localhost' || h.endsWith('.localhost') || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '[::1]' || h === '::1';
 }
