@@ -3,7 +3,7 @@
  * parts (b) and (c), measured so that the shared 2-core machine's noise mostly
  * cancels out:
  *
- * - One app process per variant, all started up front and pinned to CPU 0
+ * - `copies` app processes per variant, all started up front and pinned to CPU 0
  *   (every thread: libuv's pool, where gzip runs, too), running the built
  *   packages (`dist/`, as users install them; the TypeScript sources through
  *   tsx cost the exporter ~20% more); autocannon, in this process, and
@@ -176,6 +176,9 @@ export interface InterleavedOptions {
   rounds: number;
   seconds: number;
   warmupSeconds: number;
+  /** App processes per variant (see {@link interleaved}). */
+  copies: number;
+  /** autocannon connections per app process. */
   connections: number;
   log: (line: string) => void;
 }
@@ -190,53 +193,78 @@ export interface InterleavedOptions {
  * drifts between performance states that differ up to 2× in CPU per request,
  * within seconds — it does to every variant alike, and a round's ratios
  * compare like with like. (Running variants one after another gave per-round
- * cpuRatios from 0.4 to 2.0 on the benchmark VM; side by side, two identical
- * bare apps measure 0.96–1.05.)
+ * cpuRatios from 0.4 to 2.0 on the benchmark VM.)
+ *
+ * Each variant runs as `copies` long-lived processes, started in a balanced
+ * order, and a round's figures pool them (CPU and requests summed). Why:
+ * identical apps loaded side by side differ persistently, for their whole
+ * life, by up to ±5–10% in CPU per request on the benchmark VM (the process's
+ * JIT and memory layout): four identical exporter apps measured 48.9, 49.7,
+ * 52.7 and 53.9 µs per request (medians of 10 rounds), and the first one
+ * started was the slowest in three runs of four to six (61.5 against 54.7–56.5
+ * µs). With one process per variant that luck biased every round alike.
+ * (New processes every round instead were not in a steady state: after 4 s of
+ * warm-up they took 100–400 page faults per 1000 requests, against 0.2–20 for
+ * long-lived ones, ~12 µs each.)
  */
 export async function interleaved(o: InterleavedOptions) {
-  const apps = new Map<string, { proc: ChildProcess; url: string }>();
+  type App = { name: string; proc: ChildProcess; url: string };
+  const apps: App[] = [];
   const runs = new Map<string, Run[]>(o.variants.map((v) => [v.name, []]));
   const names = o.variants.map((v) => v.name);
   const drive = (url: string, duration: number) => autocannon({ url, requests: o.requests, idReplacement: true, connections: o.connections, duration });
-  const all = () => names.map((name) => apps.get(name)!);
   try {
-    for (const v of o.variants) apps.set(v.name, await startChild(v.args, 0));
-    // JIT warm-up, every variant at once as in the rounds.
-    await Promise.all(all().map((app) => drive(app.url, 3)));
-    for (const app of all()) await drained(app.url);
+    // Copies in a balanced order (A B C, C B A, A B C, …): every variant gets early and late starts alike.
+    for (let c = 0; c < o.copies; c++) {
+      const order = c % 2 === 0 ? o.variants : [...o.variants].reverse();
+      for (const v of order) apps.push({ name: v.name, ...(await startChild(v.args, 0)) });
+    }
+    // JIT warm-up, every app at once as in the rounds.
+    await Promise.all(apps.map((app) => drive(app.url, 3)));
+    for (const app of apps) await drained(app.url);
     for (let r = 0; r < o.rounds; r++) {
-      await Promise.all(all().map((app) => drive(app.url, o.warmupSeconds)));
-      for (const app of all()) await drained(app.url);
-      const cpu0 = all().map((app) => processCpuNs(app.proc.pid!));
-      const faults0 = all().map((app) => minorFaults(app.proc.pid!));
+      await Promise.all(apps.map((app) => drive(app.url, o.warmupSeconds)));
+      for (const app of apps) await drained(app.url);
+      const cpu0 = apps.map((app) => processCpuNs(app.proc.pid!));
+      const faults0 = apps.map((app) => minorFaults(app.proc.pid!));
       const t0 = performance.now();
-      const results = await Promise.all(all().map((app) => drive(app.url, o.seconds)));
+      const results = await Promise.all(apps.map((app) => drive(app.url, o.seconds)));
       const wall = (performance.now() - t0) / 1000;
-      for (const app of all()) await drained(app.url);
-      names.forEach((name, i) => {
-        const app = apps.get(name)!;
-        const res = results[i];
-        const cpuNs = processCpuNs(app.proc.pid!) - cpu0[i];
-        const faults = minorFaults(app.proc.pid!) - faults0[i];
-        const answered = res['2xx'];
+      for (const app of apps) await drained(app.url);
+      for (const name of names) {
+        // The variant's copies pooled: CPU and requests summed.
+        let cpuNs = 0, faults = 0, answered = 0, non2xx = 0, errors = 0;
+        const p50: number[] = [];
+        const p99: number[] = [];
+        apps.forEach((app, i) => {
+          if (app.name !== name) return;
+          const res = results[i];
+          cpuNs += processCpuNs(app.proc.pid!) - cpu0[i];
+          faults += minorFaults(app.proc.pid!) - faults0[i];
+          answered += res['2xx'];
+          non2xx += res.non2xx;
+          errors += res.errors;
+          p50.push(res.latency.p50);
+          p99.push(res.latency.p99);
+        });
         runs.get(name)!.push({
           round: r,
           rps: Math.round(answered / o.seconds),
           requests: answered,
-          p50ms: res.latency.p50,
-          p99ms: res.latency.p99,
-          non2xx: res.non2xx,
-          errors: res.errors,
+          p50ms: median(p50),
+          p99ms: Math.max(...p99),
+          non2xx,
+          errors,
           appCpuUsPerRequest: round(cpuNs / 1000 / answered, 2),
           appUtilisation: round(cpuNs / 1e9 / wall, 3),
           minorFaultsPer1000: round((faults / answered) * 1000, 1),
         });
-      });
+      }
       const last = (n: string) => runs.get(n)![r];
       o.log(`round ${r + 1}/${o.rounds}: ${names.map((n) => `${n} ${last(n).rps} req/s ${last(n).appCpuUsPerRequest} µs/req (util ${last(n).appUtilisation}, ${last(n).minorFaultsPer1000} faults/1000)`).join(', ')}; load ${loadavg()[0].toFixed(2)}`);
     }
   } finally {
-    for (const app of apps.values()) await stop(app.proc);
+    for (const app of apps) await stop(app.proc);
   }
   const base = runs.get(names[0])!;
   const summary = (name: string) => {

@@ -25,8 +25,10 @@
  *     (b) and (c) run rounds (`_sdk-throughput.ts`) in which every variant is
  *     loaded at the same time, all apps pinned to CPU 0 and sharing it, so the
  *     virtual machine's drift between performance states hits them alike;
- *     autocannon and modelwatch serve run on CPU 1. The apps run the built
- *     packages (`dist/`), as users install them. The criterion (target
+ *     autocannon and modelwatch serve run on CPU 1. Each variant runs as two
+ *     long-lived processes, pooled, so that one process's luck (JIT, memory
+ *     layout: ±5–10% between identical apps) weighs less. The apps run the
+ *     built packages (`dist/`), as users install them. The criterion (target
  *     ≥ 0.95): the median over the rounds of `cpuRatio` = bare app CPU µs per
  *     request ÷ instrumented app CPU µs per request (all the app's threads,
  *     the exporter's work for the round's events included) — the throughput
@@ -42,7 +44,7 @@
  *     With (c)'s bare app CPU per request it tells what the ratio can be.
  *
  * `BENCH_SDK_PARTS=d npm run bench -- sdk` runs only the named parts (default abcd);
- * `BENCH_SDK_ROUNDS_BC` and `BENCH_SDK_SECONDS` set the rounds and seconds per run of (b) and (c),
+ * `BENCH_SDK_ROUNDS_BC`, `BENCH_SDK_SECONDS` and `BENCH_SDK_COPIES` set the rounds, seconds per run and processes per variant of (b) and (c),
  * `BENCH_SDK_D_REPS` the blocks per variant of (d).
  *
  * Parts (a) and (b) use a representative small predict function
@@ -70,7 +72,10 @@ const D_REPS = Number(process.env.BENCH_SDK_D_REPS ?? 7);
 /** Interleaved rounds of (b) and (c), and measured seconds per run. */
 const ROUNDS_BC = Number(process.env.BENCH_SDK_ROUNDS_BC ?? 12);
 const SECONDS = Number(process.env.BENCH_SDK_SECONDS ?? 4);
-const CONNECTIONS = 16;
+/** App processes per variant in (b) and (c) (see _sdk-throughput.ts `interleaved`). */
+const COPIES = Number(process.env.BENCH_SDK_COPIES ?? 2);
+/** autocannon connections per app process: 16 per variant. */
+const CONNECTIONS = Math.max(1, Math.round(16 / COPIES));
 /** Which parts to run, e.g. `BENCH_SDK_PARTS=d npm run bench -- sdk` (default: all of abcd). */
 const PARTS = new Set((process.env.BENCH_SDK_PARTS ?? 'abcd').toLowerCase().split(''));
 /** `BENCH_SDK_SIBLING_LOAD=0`: leave CPU 1 idle between autocannon's requests in (b) and (c) (see siblingLoad). */
@@ -293,6 +298,7 @@ export async function run(): Promise<object> {
           rounds: ROUNDS_BC,
           seconds: SECONDS,
           warmupSeconds: 1,
+          copies: COPIES,
           connections: CONNECTIONS,
           log: log('b'),
         })
@@ -328,6 +334,7 @@ export async function run(): Promise<object> {
           rounds: ROUNDS_BC,
           seconds: SECONDS,
           warmupSeconds: 1,
+          copies: COPIES,
           connections: CONNECTIONS,
           log: log('c'),
         });
@@ -340,7 +347,7 @@ export async function run(): Promise<object> {
       await stop(flightsService.proc);
       rmSync(flightsDataDir, { recursive: true, force: true });
     }
-    const method = `${ROUNDS_BC} rounds, every variant loaded at the same time in each: 1 s warm-up + ${SECONDS} s measured, ${CONNECTIONS} closed-loop autocannon connections per variant; one long-lived app process per variant (the built packages, dist/), every thread of every app pinned to CPU 0 (${pinned ? 'taskset' : 'taskset unavailable: not pinned'}), so the variants share that CPU and its drift between performance states; autocannon and modelwatch serve (nice 19) on CPU 1${SIBLING_LOAD ? ', with a nice-19 spin loop keeping CPU 1 busy (the two vCPUs share hardware: work on CPU 1 slows CPU 0)' : ''}; app CPU from /proc schedstat of all its threads, from the start of a round until its exporter has acknowledged the round's events`;
+    const method = `${ROUNDS_BC} rounds, every variant loaded at the same time in each: 1 s warm-up + ${SECONDS} s measured; ${COPIES} long-lived app processes per variant, started in a balanced order and pooled (CPU and requests summed), ${CONNECTIONS} closed-loop autocannon connections each (the built packages, dist/), every thread of every app pinned to CPU 0 (${pinned ? 'taskset' : 'taskset unavailable: not pinned'}), so the variants share that CPU and its drift between performance states; autocannon and modelwatch serve (nice 19) on CPU 1${SIBLING_LOAD ? ', with a nice-19 spin loop keeping CPU 1 busy (the two vCPUs share hardware: work on CPU 1 slows CPU 0)' : ''}; app CPU from /proc schedstat of all its threads, from the start of a round until its exporter has acknowledged the round's events`;
     const judged = (r: Awaited<ReturnType<typeof interleaved>> | null) =>
       r === null ? null : { target: CRITERION, method, ...r, meetsTarget: (r.metricsAndExporter.cpuRatio as number) >= 0.95 };
     return {

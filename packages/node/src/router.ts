@@ -73,9 +73,16 @@ export function routeOn<A extends unknown[], R>(monitor: ModelMonitor, opts: Rou
   });
   // Cumulative shares: version i takes [cum[i-1], cum[i]).
   const cum = new Float64Array(names.length);
+  // The one version with weight, if only one has (before and after a rollout): every call goes there, unhashed.
+  let sole = -1;
   const rebuild = () => {
     let total = 0;
-    for (let i = 0; i < weights.length; i++) total += weights[i];
+    let weighted = 0;
+    for (let i = 0; i < weights.length; i++) {
+      total += weights[i];
+      if (weights[i] > 0) weighted++;
+    }
+    sole = weighted === 1 ? weights.findIndex((w) => w > 0) : -1;
     if (!(total > 0)) throw new TypeError('versions: the weights must not all be 0');
     let acc = 0;
     for (let i = 0; i < weights.length; i++) {
@@ -87,6 +94,7 @@ export function routeOn<A extends unknown[], R>(monitor: ModelMonitor, opts: Rou
   rebuild();
   const sticky = opts.stickyBy;
   const index = (args: A): number => {
+    if (sole >= 0) return sole;
     const key = sticky === undefined ? undefined : sticky(args);
     const u = key === undefined || key === null ? Math.random() : unitHash(typeof key === 'string' ? key : String(key));
     let i = 0;

@@ -108,6 +108,31 @@ describe('router', () => {
     assert.ok(['v1', 'v2'].includes(r({ user: 'throw' })));
   });
 
+  test('with one version weighted, every call goes to it without reading the key; a canary afterwards is sticky again', () => {
+    let keys = 0;
+    const r = router({
+      model: 'sole',
+      registry: new Registry(),
+      processMetrics: false,
+      depsHash: 'd',
+      versions: versions<{ user: string }>(100, 0),
+      stickyBy: ([x]) => {
+        keys++;
+        return x.user;
+      },
+    });
+    for (let i = 0; i < 100; i++) assert.equal(r({ user: `u${i}` }), 'v1');
+    assert.equal(keys, 0);
+    r.setWeights({ v1: 0, v2: 1 });
+    for (let i = 0; i < 100; i++) assert.equal(r({ user: `u${i}` }), 'v2');
+    assert.equal(keys, 0);
+    r.setWeights({ v1: 50, v2: 50 });
+    const first = Array.from({ length: 100 }, (_, i) => r({ user: `u${i}` }));
+    assert.equal(keys, 100);
+    assert.deepEqual(new Set(first), new Set(['v1', 'v2']));
+    assert.deepEqual(Array.from({ length: 100 }, (_, i) => r({ user: `u${i}` })), first);
+  });
+
   test('bad weights and versions are refused with the field named', () => {
     const base = { model: 'bad', registry: new Registry(), processMetrics: false, depsHash: 'd' };
     assert.throws(() => router({ ...base, versions: versions<number>(-1, 5) }), /versions\.v1\.weight: expected a finite number ≥ 0/);
