@@ -18,6 +18,7 @@ import express from 'express';
 import Fastify from 'fastify';
 import { Exporter, ModelMonitor, hash32, modelwatchExpress, modelwatchFastify, parseRetryAfter, router, wrap } from '@modelwatch/node';
 import { decodeEventBatch } from '../../server/src/ingest/batch-decode.js';
+import { EventBatch } from '../src/exporter/batch-encoder.js';
 import { LineQueue } from '../src/exporter/queue.js';
 import { FLIGHTS_SCHEMA, find, flightModel, freePort, parseExposition, registerModel, rng, sleep, startService, tempDir, value, waitFor } from './helpers.js';
 import type { FlightInput } from './helpers.js';
@@ -669,6 +670,37 @@ describe('exporter units', () => {
     await closed;
     assert.deepEqual(sizes, [5, 100, 100, 50]);
     assert.equal(exporter.stats()[0].sent, 255);
+  });
+
+  test('a new batch\'s first row takes the general path at once: the rows after it stay on the fast path, even in a synchronous loop', async () => {
+    const peer = await scripted(() => ({ status: 200 }));
+    const exporter = new Exporter({ url: peer.url, registry: new Registry(), batchSize: 100, flushIntervalMs: 3_600_000, logger: false });
+    const monitor = new ModelMonitor({ model: 'm', exporter, registry: new Registry(), processMetrics: false, depsHash: 't', features: FEATURES, task: 'binary' });
+    const rec = monitor.version('v1');
+    const inputs = inputsOf(350, 7, 'sync');
+    const record = (x: (typeof inputs)[number]) => rec.record({ id: x.id, ts: 1e12, features: { hour: x.hour ?? 0, distance: x.distance, origin: x.origin }, ...flightModel(x) });
+    // One batch sent first: the service has then accepted the batch format, so records are no longer kept.
+    record(inputs[0]);
+    assert.equal(await exporter.flush(), true);
+    // No sends during a synchronous loop, so every batch it fills is a new one.
+    let fast = 0;
+    const addPrediction = EventBatch.prototype.addPrediction;
+    EventBatch.prototype.addPrediction = function (this: EventBatch, ...args: Parameters<typeof addPrediction>) {
+      const appended = addPrediction.apply(this, args);
+      if (appended) fast++;
+      return appended;
+    };
+    try {
+      for (const x of inputs.slice(1)) record(x);
+    } finally {
+      EventBatch.prototype.addPrediction = addPrediction;
+    }
+    assert.ok(fast >= 349 - 4, `${349 - fast} of 349 rows took the general path (at most one per batch)`);
+    await exporter.close();
+    const rows = peer.requests.flatMap((r) => r.body.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { id: string; features: { distance: number; origin: string } }));
+    assert.deepEqual(rows.map((r) => r.id), inputs.map((x) => x.id));
+    assert.deepEqual(rows.map((r) => [r.features.distance, r.features.origin]), inputs.map((x) => [x.distance, x.origin]));
+    assert.deepEqual(peer.requests.map((r) => r.body.split('\n').filter(Boolean).length), [1, 100, 100, 100, 49]);
   });
 
   test('flush(0) still starts the sends (and resolves without waiting for them)', async () => {

@@ -383,11 +383,21 @@ class Channel {
     const cols = this.cols;
     if (cols !== null && this.pending.length === 0 && !this.closed) {
       let appended = false;
+      let fresh = false;
       try {
         const b = cols.appendable();
         appended = b !== null && b.addPrediction(id, seq, ts, versionJson, features, prediction, scores, latencyMs, error, tags);
+        fresh = !appended && b !== null && b.rows === 0;
       } catch {
         // Not expected (the fast path takes numbers, strings and known shapes only): the general path reports it.
+      }
+      if (fresh) {
+        // A new batch's first row (its columns have no shape yet): written now by the general path, so that
+        // the rows after it take the fast path again — queued, it would send every row recorded until the
+        // write timer (a synchronous loop: all of them) the general way too.
+        this.push(new PredictionEvent(id, seq, ts, versionJson, features, names, prediction, scores, latencyMs, error, tags));
+        this.writePending();
+        return;
       }
       if (appended) {
         this.pushed++;
