@@ -45,6 +45,7 @@
  *
  * `BENCH_SDK_PARTS=d npm run bench -- sdk` runs only the named parts (default abcd);
  * `BENCH_SDK_ROUNDS_BC`, `BENCH_SDK_SECONDS` and `BENCH_SDK_COPIES` set the rounds, seconds per run and processes per variant of (b) and (c),
+ * `BENCH_SDK_SERVE_NICE` the service's niceness (default 19),
  * `BENCH_SDK_D_REPS` the blocks per variant of (d).
  *
  * Parts (a) and (b) use a representative small predict function
@@ -74,6 +75,12 @@ const ROUNDS_BC = Number(process.env.BENCH_SDK_ROUNDS_BC ?? 12);
 const SECONDS = Number(process.env.BENCH_SDK_SECONDS ?? 4);
 /** App processes per variant in (b) and (c) (see _sdk-throughput.ts `interleaved`). */
 const COPIES = Number(process.env.BENCH_SDK_COPIES ?? 2);
+/**
+ * The niceness of modelwatch serve on CPU 1 (default 19: it cannot starve autocannon, and ingests with what is
+ * left — which lets batches queue in the apps while it lags; 0 gives it a fair share, as a service on its own
+ * cores would have).
+ */
+const SERVE_NICE = Number(process.env.BENCH_SDK_SERVE_NICE ?? 19);
 /** autocannon connections per app process: 16 per variant. */
 const CONNECTIONS = Math.max(1, Math.round(16 / COPIES));
 /** Which parts to run, e.g. `BENCH_SDK_PARTS=d npm run bench -- sdk` (default: all of abcd). */
@@ -261,9 +268,9 @@ export async function run(): Promise<object> {
   const loadBefore = loadavg();
   const dataDir = mkdtempSync(join(tmpdir(), 'mw-bench-sdk-'));
   const pinned = pin(1, process.pid);
-  // modelwatch serve shares CPU 1 with autocannon: at the lowest priority (every thread of it) it cannot starve the
+  // modelwatch serve shares CPU 1 with autocannon: by default at the lowest priority (every thread of it; SERVE_NICE) it cannot starve the
   // load generator (it ingests what the exporter sends with the CPU left over; in production it runs elsewhere).
-  const service = await startChild(['packages/server/dist/main.js', '--data', dataDir, '--port', '0', '--log-level', 'warn'], 1, { nice: 19 });
+  const service = await startChild(['packages/server/dist/main.js', '--data', dataDir, '--port', '0', '--log-level', 'warn'], 1, { nice: SERVE_NICE });
   try {
     const schema = {
       task: 'binary',
@@ -308,7 +315,7 @@ export async function run(): Promise<object> {
     const demoDir = join(ROOT, '.demo');
     await ensureTrained(demoDir, { log: (l) => console.error(`sdk: ${l}`) });
     const flightsDataDir = mkdtempSync(join(tmpdir(), 'mw-bench-sdk-flights-'));
-    const flightsService = await startChild(['packages/server/dist/main.js', '--data', flightsDataDir, '--port', '0', '--log-level', 'warn'], 1, { nice: 19 });
+    const flightsService = await startChild(['packages/server/dist/main.js', '--data', flightsDataDir, '--port', '0', '--log-level', 'warn'], 1, { nice: SERVE_NICE });
     let flights: Awaited<ReturnType<typeof interleaved>> | null = null;
     let instrumentation: Awaited<ReturnType<typeof instrumentationCpu>> | null = null;
     try {
@@ -347,7 +354,7 @@ export async function run(): Promise<object> {
       await stop(flightsService.proc);
       rmSync(flightsDataDir, { recursive: true, force: true });
     }
-    const method = `${ROUNDS_BC} rounds, every variant loaded at the same time in each: 1 s warm-up + ${SECONDS} s measured; ${COPIES} long-lived app processes per variant, started in a balanced order and pooled (CPU and requests summed), ${CONNECTIONS} closed-loop autocannon connections each (the built packages, dist/), every thread of every app pinned to CPU 0 (${pinned ? 'taskset' : 'taskset unavailable: not pinned'}), so the variants share that CPU and its drift between performance states; autocannon and modelwatch serve (nice 19) on CPU 1${SIBLING_LOAD ? ', with a nice-19 spin loop keeping CPU 1 busy (the two vCPUs share hardware: work on CPU 1 slows CPU 0)' : ''}; app CPU from /proc schedstat of all its threads, from the start of a round until its exporter has acknowledged the round's events`;
+    const method = `${ROUNDS_BC} rounds, every variant loaded at the same time in each: 1 s warm-up + ${SECONDS} s measured; ${COPIES} long-lived app processes per variant, started in a balanced order and pooled (CPU and requests summed), ${CONNECTIONS} closed-loop autocannon connections each (the built packages, dist/), every thread of every app pinned to CPU 0 (${pinned ? 'taskset' : 'taskset unavailable: not pinned'}), so the variants share that CPU and its drift between performance states; autocannon and modelwatch serve (nice ${SERVE_NICE}) on CPU 1${SIBLING_LOAD ? ', with a nice-19 spin loop keeping CPU 1 busy (the two vCPUs share hardware: work on CPU 1 slows CPU 0)' : ''}; app CPU from /proc schedstat of all its threads, from the start of a round until its exporter has acknowledged the round's events`;
     const judged = (r: Awaited<ReturnType<typeof interleaved>> | null) =>
       r === null ? null : { target: CRITERION, method, ...r, meetsTarget: (r.metricsAndExporter.cpuRatio as number) >= 0.95 };
     return {
