@@ -351,8 +351,7 @@ function plainNoToJSON(o: object): boolean {
 
 /** A plain object (JSON.stringify writes its own enumerable keys, as for…in lists them). */
 function isPlain(o: object): boolean {
-  const proto: unknown = Object.getPrototypeOf(o);
-  return (proto === OBJECT_PROTO || proto === null) && typeof (o as { toJSON?: unknown }).toJSON !== 'function' && protoClean;
+  return plainNoToJSON(o) && protoClean;
 }
 
 /** Nothing enumerable on Object.prototype (checked once per record): for…in lists an object's own keys only. */
