@@ -156,6 +156,32 @@ describe('exporter HTTP client: connection pool', () => {
     }
   });
 
+  test('a connection answered before its body has left is not reused (the rest of the body would read as the next request)', { timeout: 20_000 }, async () => {
+    const conns: Socket[] = [];
+    const tcp: TcpServer = createTcpServer((s) => {
+      conns.push(s);
+      if (conns.length === 1) {
+        // Answers on the first bytes and reads no more, as a server refusing a large body may.
+        s.once('data', () => {
+          s.pause();
+          s.write('HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n\r\n');
+        });
+      } else s.on('data', () => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'));
+    });
+    await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r));
+    const pool = new HttpConnectionPool('127.0.0.1', (tcp.address() as AddressInfo).port);
+    try {
+      // More than the kernel's socket buffers hold, so part of it is still queued when the answer comes.
+      assert.equal((await pool.post('/', {}, Buffer.alloc(32 * 1024 * 1024), 1024, noCancel)).status, 413);
+      assert.equal((await pool.post('/', {}, Buffer.from('x'), 1024, noCancel)).text, 'ok');
+      assert.equal(conns.length, 2);
+    } finally {
+      pool.destroy();
+      for (const c of conns) c.destroy();
+      await new Promise<void>((r) => tcp.close(() => r()));
+    }
+  });
+
   test('network errors are ConnectionErrors with a code (refused; aborted on a reused connection); an idle connection the server closed is replaced; a garbled answer is an error', async () => {
     // Refused: nothing listens on the port.
     const probe = createTcpServer();

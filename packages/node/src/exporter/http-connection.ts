@@ -296,7 +296,9 @@ export class HttpConnectionPool {
     try {
       const answer = await conn.request(this.headOf(path, headers, body.length), body, maxBodyBytes);
       conn.served++;
-      if (answer.keepAlive && !conn.closed && !this.destroyed && this.idle.length < MAX_IDLE) {
+      // Reused only when the whole request has left: a server may answer (413, 401) before reading the body,
+      // and bytes of it still queued would be read as the next request.
+      if (answer.keepAlive && conn.socket.writableLength === 0 && !conn.closed && !this.destroyed && this.idle.length < MAX_IDLE) {
         conn.socket.unref(); // An idle connection does not keep the process alive.
         this.idle.push(conn);
       } else conn.destroy();
