@@ -78,11 +78,15 @@ export function routeOn<A extends unknown[], R>(monitor: ModelMonitor, opts: Rou
   const rebuild = () => {
     let total = 0;
     let weighted = 0;
+    let last = -1;
     for (let i = 0; i < weights.length; i++) {
       total += weights[i];
-      if (weights[i] > 0) weighted++;
+      if (weights[i] > 0) {
+        weighted++;
+        last = i;
+      }
     }
-    sole = weighted === 1 ? weights.findIndex((w) => w > 0) : -1;
+    sole = weighted === 1 ? last : -1;
     if (!(total > 0)) throw new TypeError('versions: the weights must not all be 0');
     let acc = 0;
     for (let i = 0; i < weights.length; i++) {
